@@ -1,0 +1,14 @@
+/**
+ * @module trowel
+ *
+ * The core of trowel: the {@link Handler}/{@link Middleware} interface, the typed {@link Context},
+ * composition and mounting, URL reconstruction, HTTP errors, and the request helpers that Paste kept
+ * in `paste.request`, `paste.response`, `paste.wsgilib` and `paste.httpheaders` (cookies, query and
+ * form parsing, content negotiation, typed header helpers).
+ *
+ * The core has no runtime dependencies and uses only web-standard APIs, so everything here also runs
+ * outside Node.
+ */
+export { Context, createKey, type ContextInit, type Key } from './context.ts';
+export { compose, toFetch, type Handler, type Middleware } from './handler.ts';
+export { ConfigError, isConfigError } from './config-error.ts';
