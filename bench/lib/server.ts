@@ -51,7 +51,11 @@ const STOP_GRACE_MS = 3000;
  */
 export function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { program, args = [], pinning, startTimeoutMs = 15_000 } = options;
-  const [file, ...argv] = pinned(pinning, pinning?.serverCore, [process.execPath, program, ...args]);
+  const [file, ...argv] = pinned(pinning, pinning?.serverCore, [
+    process.execPath,
+    program,
+    ...args,
+  ]);
   const child = track(spawn(file, argv, { stdio: ['pipe', 'pipe', 'pipe'] }));
   let stderr = '';
   let stopping = false;
@@ -84,7 +88,7 @@ export function startServer(options: StartServerOptions): Promise<RunningServer>
       clearTimeout(timer);
       lines.close();
       child.kill('SIGKILL');
-      reject(new Error(`server ${program} ${args.join(' ')}: ${why}`));
+      reject(new Error(`server ${[program, ...args].join(' ')}: ${why}`));
     };
     const timer = setTimeout(() => {
       fail(`no "PORT <n>" line within ${startTimeoutMs} ms${stderr ? `:\n${stderr}` : ''}`);

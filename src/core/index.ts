@@ -12,3 +12,33 @@
 export { Context, createKey, type ContextInit, type Key } from './context.ts';
 export { compose, toFetch, type Handler, type Middleware } from './handler.ts';
 export { ConfigError, isConfigError } from './config-error.ts';
+export { escapeHtml } from './escape.ts';
+export * from './http-error.ts';
+export {
+  DEFAULT_BODY_LIMIT,
+  mediaTypeParam,
+  queryParams,
+  readBytes,
+  readForm,
+  readJson,
+  readText,
+  type BodyOptions,
+  type FormOptions,
+} from './body.ts';
+export {
+  mountAt,
+  normalizePrefix,
+  peekPath,
+  prefixStripped,
+  shiftPath,
+  stripPrefix,
+  unshiftPath,
+  type Shifted,
+} from './mount.ts';
+export {
+  allowedHosts,
+  requestUrl,
+  resolveUrl,
+  type AllowedHostsOptions,
+  type RequestUrlOptions,
+} from './url.ts';

@@ -1,0 +1,131 @@
+/**
+ * Runs one scenario: starts every contender's server pinned to the server core, checks that each
+ * gives the expected response, warms each up, then measures them in interleaved rounds (the order
+ * rotates each round, so no contender always runs first or last) and stops the servers, whatever
+ * happens.
+ */
+import type { Pinning } from './cpu.ts';
+import type { Contender, Expectation, Scenario } from './scenario.ts';
+import { sampleBusy, waitForQuiet } from './quiet.ts';
+import { startServer, type RunningServer } from './server.ts';
+import { runWrk, type LoadOptions, type WrkResult } from './wrk.ts';
+
+/** How to measure: load shape, warm-up, rounds, and where wrk and the servers run. */
+export interface MeasureOptions {
+  /** The wrk binary. */
+  readonly wrk: string;
+  /** Core pinning, or `null`. */
+  readonly pinning: Pinning | null;
+  /** wrk threads and connections; `seconds` is the measured duration of each round. */
+  readonly load: LoadOptions;
+  /** Seconds of unmeasured load per server before the first round. */
+  readonly warmup: number;
+  /** How many rounds. */
+  readonly rounds: number;
+  /** Seconds to wait, before each round, for other processes to leave the CPU idle. */
+  readonly quietWait: number;
+  /** Progress lines go here (stderr in the runner). */
+  readonly log: (line: string) => void;
+}
+
+/** One measured round of one contender. */
+export interface Round extends WrkResult {
+  /** The share of CPU other processes kept busy just before it (0–1), or `null` if unknown. */
+  readonly busyBefore: number | null;
+  /** The same, sampled just after it: load that started mid-round usually still runs. */
+  readonly busyAfter: number | null;
+}
+
+/** Every round of one contender. */
+export interface ContenderRuns {
+  /** The contender. */
+  readonly contender: Contender;
+  /** One result per round, in round order. */
+  readonly runs: readonly Round[];
+}
+
+async function verify(server: RunningServer, path: string, expect: Expectation): Promise<void> {
+  const res = await fetch(server.origin + path, { signal: AbortSignal.timeout(5000) });
+  const body = await res.text();
+  const problems: string[] = [];
+  if (res.status !== expect.status)
+    problems.push(`status ${res.status}, expected ${expect.status}`);
+  if (body !== expect.body)
+    problems.push(`body ${JSON.stringify(body)}, expected ${JSON.stringify(expect.body)}`);
+  for (const [name, value] of Object.entries(expect.headers)) {
+    const got = res.headers.get(name);
+    if (got !== value)
+      problems.push(`${name}: ${JSON.stringify(got)}, expected ${JSON.stringify(value)}`);
+  }
+  if (problems.length > 0)
+    throw new Error(`wrong response from ${server.origin}${path}: ${problems.join('; ')}`);
+}
+
+function checkAlive(server: RunningServer, contender: Contender): void {
+  const died = server.died();
+  if (died !== null) throw new Error(`${contender.label}: server ${died}`);
+}
+
+/**
+ * Measures the given contenders of a scenario and returns every round's wrk result.
+ *
+ * @example
+ * ```ts
+ * const runs = await measureScenario(scenario, scenario.contenders, options);
+ * ```
+ */
+export async function measureScenario(
+  scenario: Scenario,
+  contenders: readonly Contender[],
+  options: MeasureOptions,
+): Promise<readonly ContenderRuns[]> {
+  const { wrk, pinning, load, log } = options;
+  const servers: RunningServer[] = [];
+  try {
+    for (const contender of contenders) {
+      const server = await startServer({
+        program: contender.program,
+        args: contender.args ?? [],
+        pinning,
+      });
+      servers.push(server);
+      await verify(server, scenario.path, scenario.expect);
+      log(`${scenario.name}: ${contender.label} listening on ${server.origin}, response checked`);
+    }
+    if (options.warmup > 0) {
+      for (const [i, contender] of contenders.entries()) {
+        const server = servers[i]!;
+        log(`${scenario.name}: warming up ${contender.label} (${options.warmup} s)`);
+        await runWrk(
+          wrk,
+          server.origin + scenario.path,
+          { ...load, seconds: options.warmup },
+          pinning,
+        );
+        checkAlive(server, contender);
+      }
+    }
+    const runs: Round[][] = contenders.map(() => []);
+    for (let round = 0; round < options.rounds; round++) {
+      for (let k = 0; k < contenders.length; k++) {
+        const i = (k + round) % contenders.length;
+        const contender = contenders[i]!;
+        const server = servers[i]!;
+        const busyBefore = await waitForQuiet(options.quietWait, log);
+        const result = await runWrk(wrk, server.origin + scenario.path, load, pinning);
+        const busyAfter = await sampleBusy();
+        checkAlive(server, contender);
+        runs[i]!.push({ ...result, busyBefore, busyAfter });
+        const errors = result.non2xx + result.socketErrors;
+        log(
+          `${scenario.name}: round ${round + 1}/${options.rounds} ${contender.label}: ` +
+            `${Math.round(result.requestsPerSecond)} req/s, p99 ${result.latencyMs.p99.toFixed(2)} ms` +
+            (errors > 0 ? `, ${result.non2xx} non-2xx, ${result.socketErrors} socket errors` : ''),
+        );
+      }
+    }
+    return contenders.map((contender, i) => ({ contender, runs: runs[i]! }));
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The demo site that `npm start` serves: a few pages built from trowel's core pieces — mounting,
+ * HTTP errors, content negotiation, cookies and forms.
+ */
+import {
+  compose,
+  escapeHtml,
+  getCookies,
+  httpErrors,
+  mountAt,
+  negotiateMediaType,
+  NotFound,
+  readForm,
+  requestUrl,
+  serializeCookie,
+  type Handler,
+  type Middleware,
+} from 'trowel';
+
+const page = (title: string, body: string): Response =>
+  new Response(
+    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
+      `<body><h1>${escapeHtml(title)}</h1>${body}<p><a href="/">home</a></p></body></html>\n`,
+    { headers: { 'content-type': 'text/html; charset=utf-8' } },
+  );
+
+const home: Handler = (request, ctx) =>
+  page(
+    'trowel demo',
+    `<p>You reached <code>${escapeHtml(requestUrl(request, ctx))}</code> from ${escapeHtml(ctx.remoteAddr)}.</p>
+<ul>
+<li><a href="/hello">/hello</a> — text, HTML or JSON, by your Accept header</li>
+<li><a href="/visits">/visits</a> — a cookie counter</li>
+<li><a href="/form">/form</a> — a form, read with a size limit</li>
+<li><a href="/api/where">/api/where</a> — a handler mounted under <code>/api</code></li>
+<li><a href="/missing">/missing</a> — a 404 from a thrown <code>NotFound</code></li>
+</ul>`,
+  );
+
+const hello: Handler = (request) => {
+  const type = negotiateMediaType(request.headers.get('accept'), [
+    'text/plain',
+    'text/html',
+    'application/json',
+  ]);
+  if (type === 'application/json') return Response.json({ hello: 'world' });
+  if (type === 'text/html') return page('Hello', '<p>Hello, world!</p>');
+  return new Response('Hello, world!\n', {
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+  });
+};
+
+const visits: Handler = (request) => {
+  const count = Number(getCookies(request).get('visits') ?? '0') + 1;
+  const response = page(
+    'Visits',
+    `<p>You have been here ${count} time${count === 1 ? '' : 's'}.</p>`,
+  );
+  response.headers.append(
+    'set-cookie',
+    serializeCookie('visits', String(count), {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'Lax',
+      maxAge: 3600,
+    }),
+  );
+  return response;
+};
+
+const form: Handler = async (request) => {
+  if (request.method === 'POST') {
+    const fields = await readForm(request, { limit: 64 * 1024 });
+    const name = fields.get('name');
+    return page(
+      'Form',
+      `<p>Hello, ${escapeHtml(typeof name === 'string' && name !== '' ? name : 'stranger')}!</p>`,
+    );
+  }
+  return page(
+    'Form',
+    '<form method="post"><label>Name <input name="name"></label> <button type="submit">Send</button></form>',
+  );
+};
+
+const api: Handler = (request, ctx) =>
+  Response.json({
+    scriptName: ctx.scriptName,
+    pathInfo: ctx.pathInfo,
+    url: requestUrl(request, ctx),
+  });
+
+const routes: Record<string, Handler> = {
+  '/': home,
+  '/hello': hello,
+  '/visits': visits,
+  '/form': form,
+};
+
+const router: Handler = (request, ctx) => {
+  const mounted = mountAt(ctx, '/api');
+  if (mounted) return api(request, mounted);
+  const route = routes[ctx.pathInfo];
+  if (!route) throw new NotFound(`Nothing is served at ${ctx.pathInfo}.`);
+  return route(request, ctx);
+};
+
+const serverHeader: Middleware = (next) => async (request, ctx) => {
+  const response = await next(request, ctx);
+  response.headers.set('x-served-by', 'trowel demo');
+  return response;
+};
+
+/** The demo application. */
+export const demo: Handler = compose(httpErrors(), serverHeader)(router);
