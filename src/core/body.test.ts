@@ -71,7 +71,7 @@ describe('readBytes', () => {
     await expect(readBytes(request)).rejects.toMatchObject({ status: 400 });
   });
 
-  it.each([-1, 1.5, Number.NaN])('refuses a limit of %s', async (limit) => {
+  it.each([-1, 1.5, Number.NaN])('refuses a limit of %s', (limit) => {
     expect(() => readBytes(post('x'), { limit })).toThrow(RangeError);
   });
 });

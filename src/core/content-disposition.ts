@@ -76,7 +76,7 @@ function asciiFallback(name: string): string {
   return name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^\x20-\x7e]/g, '_');
+    .replace(/[^\x20-\x7e]/gu, '_');
 }
 
 // RFC 8187 §3.2.1: attr-char is ALPHA / DIGIT / "!" / "#" / "$" / "&" / "+" / "-" / "." / "^" /
