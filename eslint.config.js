@@ -2,7 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'test/fixtures/'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'test/fixtures/', '.examples/'] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
