@@ -8,7 +8,7 @@ import {
   parseETagList,
   strongMatch,
   weakMatch,
-  type Validators,
+  type CurrentValidators,
 } from './etag.ts';
 
 const T0 = Date.UTC(2024, 0, 1, 12, 0, 0);
@@ -139,9 +139,9 @@ describe('strongMatch and weakMatch', () => {
 });
 
 describe('evaluateConditions', () => {
-  const current: Validators = { etag: '"v2"', lastModified: T0 };
+  const current: CurrentValidators = { etag: '"v2"', lastModified: T0 };
 
-  it.each<[string, string, Record<string, string>, Validators, string]>([
+  it.each<[string, string, Record<string, string>, CurrentValidators, string]>([
     ['no conditions', 'GET', {}, current, 'none'],
     ['If-Match matching', 'PUT', { 'if-match': '"v1", "v2"' }, current, 'none'],
     ['If-Match not matching', 'PUT', { 'if-match': '"v1"' }, current, 'precondition-failed'],
@@ -293,7 +293,7 @@ describe('evaluateConditions', () => {
 });
 
 describe('ifRangeMatches', () => {
-  it.each<[string, string | undefined, Validators, boolean]>([
+  it.each<[string, string | undefined, CurrentValidators, boolean]>([
     ['no If-Range', undefined, { etag: '"v1"' }, true],
     ['a matching strong tag', '"v1"', { etag: '"v1"' }, true],
     ['a different tag', '"v2"', { etag: '"v1"' }, false],

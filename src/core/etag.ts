@@ -22,7 +22,7 @@ export interface EntityTag {
 export type ETagList = '*' | readonly EntityTag[];
 
 /** What the current representation is, for {@link evaluateConditions} and {@link ifRangeMatches}. */
-export interface Validators {
+export interface CurrentValidators {
   /** The current entity tag, as a header value (`"abc"`, `W/"abc"`) or parsed. @default none */
   readonly etag?: string | EntityTag;
   /** When the representation last changed; compared to the second. @default none */
@@ -174,7 +174,7 @@ export function weakMatch(a: string | EntityTag, b: string | EntityTag): boolean
 
 function listMatches(
   list: ETagList,
-  validators: Validators,
+  validators: CurrentValidators,
   match: (a: EntityTag, b: EntityTag) => boolean,
 ): boolean {
   if (list === '*') return validators.exists ?? true;
@@ -213,7 +213,10 @@ function seconds(date: Date | number): number {
  *     : new Response('hello', { headers: { etag } });
  * ```
  */
-export function evaluateConditions(request: Request, validators: Validators): ConditionResult {
+export function evaluateConditions(
+  request: Request,
+  validators: CurrentValidators,
+): ConditionResult {
   const headers = request.headers;
   const safe = request.method === 'GET' || request.method === 'HEAD';
   const lastModified =
@@ -254,7 +257,7 @@ export function evaluateConditions(request: Request, validators: Validators): Co
  * ifRangeMatches(request, { etag: '"v1"' }); // true
  * ```
  */
-export function ifRangeMatches(request: Request, validators: Validators): boolean {
+export function ifRangeMatches(request: Request, validators: CurrentValidators): boolean {
   const value = request.headers.get('if-range');
   if (value === null) return true;
   const trimmed = trimOws(value);

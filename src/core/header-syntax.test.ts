@@ -87,6 +87,7 @@ describe('unquote', () => {
     ['"abc', undefined],
     ['"a"b', undefined],
     ['"a\\"', undefined],
+    ['"a\\', undefined],
     ['"', undefined],
   ])('reads %j as %j', (value, expected) => {
     expect(unquote(value)).toBe(expected);

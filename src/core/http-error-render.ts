@@ -4,6 +4,7 @@
  * live in their own module.
  */
 import { escapeHtml } from './escape.ts';
+import { negotiateMediaType } from './negotiation.ts';
 import type { HttpErrorNote } from './http-error-base.ts';
 
 /** What the renderer needs of an error; `detail` is already filtered by `expose`. */
@@ -28,94 +29,11 @@ const CONTENT_TYPES: Readonly<Record<Offer, string>> = {
   'application/problem+json': 'application/problem+json',
 };
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
-// RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ).
-const QVALUE = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/;
-
-interface MediaRange {
-  readonly type: string;
-  readonly subtype: string;
-  readonly q: number;
-}
-
-/** Splits at `separator` outside quoted strings (RFC 9110 §5.6.4). */
-function split(value: string, separator: string): string[] {
-  const parts: string[] = [];
-  let start = 0;
-  let quoted = false;
-  for (let i = 0; i < value.length; i++) {
-    const char = value[i];
-    if (quoted) {
-      if (char === '\\') i++;
-      else if (char === '"') quoted = false;
-    } else if (char === '"') {
-      quoted = true;
-    } else if (char === separator) {
-      parts.push(value.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(value.slice(start));
-  return parts;
-}
-
-/** Parses `Accept` (RFC 9110 §12.5.1), skipping malformed members rather than failing. */
-export function parseAccept(value: string): MediaRange[] {
-  const ranges: MediaRange[] = [];
-  for (const member of split(value, ',')) {
-    const [range = '', ...params] = split(member, ';');
-    const [type = '', subtype = '', extra] = range.trim().toLowerCase().split('/');
-    if (extra !== undefined || !TOKEN.test(type) || !TOKEN.test(subtype)) continue;
-    if (type === '*' && subtype !== '*') continue;
-    let q = 1;
-    for (const param of params) {
-      const eq = param.indexOf('=');
-      if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'q') continue;
-      const weight = param.slice(eq + 1).trim();
-      q = QVALUE.test(weight) ? Number(weight) : Number.NaN;
-      break;
-    }
-    if (!Number.isNaN(q)) ranges.push({ type, subtype, q });
-  }
-  return ranges;
-}
-
 /** Picks the body format for an `Accept` value; `null` (no field) means anything goes. */
 export function negotiate(accept: string | null): Offer {
-  if (accept === null) return OFFERS[0];
-  const ranges = parseAccept(accept);
-  let best: Offer = OFFERS[0];
-  let bestQ = 0;
-  let bestSpecificity = -1;
-  for (const offer of OFFERS) {
-    const [type, subtype] = offer.split('/');
-    // RFC 9110 §12.5.1: the most specific matching range decides an offer's weight.
-    let q = 0;
-    let specificity = -1;
-    for (const range of ranges) {
-      const rank =
-        range.type === type && range.subtype === subtype
-          ? 2
-          : range.type === type && range.subtype === '*'
-            ? 1
-            : range.type === '*'
-              ? 0
-              : -1;
-      if (rank > specificity) {
-        specificity = rank;
-        q = range.q;
-      }
-    }
-    // Ties go to the offer the client named more precisely, then to the order of OFFERS.
-    if (q > bestQ || (q === bestQ && q > 0 && specificity > bestSpecificity)) {
-      best = offer;
-      bestQ = q;
-      bestSpecificity = specificity;
-    }
-  }
   // Nothing acceptable: an error still needs a body, and RFC 9110 §12.1 lets the server send its
   // default rather than 406.
-  return best;
+  return (negotiateMediaType(accept, OFFERS) as Offer | undefined) ?? OFFERS[0];
 }
 
 function plainBody({ status, title, detail, note }: ErrorParts): string {

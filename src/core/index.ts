@@ -42,3 +42,50 @@ export {
   type AllowedHostsOptions,
   type RequestUrlOptions,
 } from './url.ts';
+export { formatHttpDate, parseCookieDate, parseHttpDate } from './http-date.ts';
+export {
+  deleteCookie,
+  getCookies,
+  parseCookies,
+  parseSetCookie,
+  serializeCookie,
+  type CookieOptions,
+  type CookiePriority,
+  type SameSite,
+  type SetCookie,
+} from './cookies.ts';
+export {
+  acceptedLanguages,
+  negotiateEncoding,
+  negotiateLanguage,
+  negotiateMediaType,
+  parseAccept,
+  type AcceptEntry,
+} from './negotiation.ts';
+export {
+  evaluateConditions,
+  formatETag,
+  ifRangeMatches,
+  parseETag,
+  parseETagList,
+  strongMatch,
+  weakMatch,
+  type ConditionResult,
+  type CurrentValidators,
+  type EntityTag,
+  type ETagList,
+} from './etag.ts';
+export {
+  formatContentRange,
+  formatUnsatisfiedRange,
+  parseRange,
+  type ByteRange,
+  type ParseRangeOptions,
+  type RangeResult,
+} from './range.ts';
+export { formatCacheControl, parseCacheControl, type CacheControl } from './cache-control.ts';
+export {
+  formatContentDisposition,
+  parseContentDisposition,
+  type ContentDisposition,
+} from './content-disposition.ts';

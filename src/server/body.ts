@@ -101,7 +101,8 @@ export function requestBody(
     finish(error);
   }
   function onClose(): void {
-    if (!complete) finish(new Error('the client closed the connection before sending the whole body'));
+    if (!complete)
+      finish(new Error('the client closed the connection before sending the whole body'));
   }
   const start = (askForBody: boolean): void => {
     started = true;

@@ -35,9 +35,12 @@ const ignore = (): void => undefined;
 function isResponse(value: unknown): value is Response {
   // Also accept a Response made by another copy of undici (e.g. the npm package's fetch), which
   // is not an instance of this realm's global Response.
-  return (
-    value instanceof Response || Object.prototype.toString.call(value) === '[object Response]'
-  );
+  return value instanceof Response || Object.prototype.toString.call(value) === '[object Response]';
+}
+
+// A function, not a property read: TypeScript would keep `res.destroyed` narrowed across awaits.
+function isGone(res: ServerResponse): boolean {
+  return res.destroyed;
 }
 
 function describe(value: unknown): string {
@@ -78,25 +81,40 @@ export function createListener(
   ): Promise<void> => {
     const head = scanHead(req.rawHeaders);
     const framing = framingStatus(head, req.httpVersion);
-    if (framing !== 0) return sendStatus(res, framing, true);
+    if (framing !== 0) {
+      sendStatus(res, framing, true);
+      return;
+    }
     const method = req.method ?? 'GET';
     if (req.url === '*') {
       // RFC 9110 §9.3.7: OPTIONS * asks about the server itself; there is nothing to route.
-      if (method !== 'OPTIONS') return sendStatus(res, 400, true);
+      if (method !== 'OPTIONS') {
+        sendStatus(res, 400, true);
+        return;
+      }
       res.writeHead(200, ['content-length', '0']);
       res.end();
       return;
     }
     // Fetch refuses these methods; TRACE would also echo credentials back (cross-site tracing).
     if (method === 'TRACE' || method === 'TRACK' || method === 'CONNECT') {
-      return sendStatus(res, 501, false);
+      {
+        sendStatus(res, 501, false);
+        return;
+      }
     }
     const located = locate(req, scheme, head.host);
-    if (located === 400) return sendStatus(res, 400, true);
+    if (located === 400) {
+      sendStatus(res, 400, true);
+      return;
+    }
     // A declared length over the limit is refused before the body is read, and before any
     // 100 Continue, so the client never sends it (RFC 9110 §15.5.14).
     if (head.contentLength !== undefined && Number(head.contentLength) > maxBodySize) {
-      return sendStatus(res, 413, true);
+      {
+        sendStatus(res, 413, true);
+        return;
+      }
     }
     // Fetch gives GET and HEAD no body; one sent anyway is discarded by Node after the response.
     const hasBody =
@@ -128,7 +146,10 @@ export function createListener(
     try {
       request = createRequest(req, located.url, controller.signal, body?.stream ?? null);
     } catch {
-      return sendStatus(res, 400, true);
+      {
+        sendStatus(res, 400, true);
+        return;
+      }
     }
     const ctx = createContext(request, located, req, scheme, controller.signal);
 
@@ -137,13 +158,22 @@ export function createListener(
       response = await handler(request, ctx);
     } catch (error) {
       if (controller.signal.aborted) return;
-      if (body?.tooLarge() === true) return sendStatus(res, 413, true);
+      if (body?.tooLarge() === true) {
+        sendStatus(res, 413, true);
+        return;
+      }
       report(error, request);
-      return sendStatus(res, 500, mustClose());
+      {
+        sendStatus(res, 500, mustClose());
+        return;
+      }
     }
     if (!isResponse(response)) {
       report(new TypeError(`the handler returned ${describe(response)}, not a Response`), request);
-      return sendStatus(res, 500, mustClose());
+      {
+        sendStatus(res, 500, mustClose());
+        return;
+      }
     }
     if (res.destroyed) {
       response.body?.cancel(controller.signal.reason).catch(ignore);
@@ -161,7 +191,7 @@ export function createListener(
         },
       });
     } catch (error) {
-      if (res.destroyed) return;
+      if (isGone(res)) return;
       report(error, request);
       sendStatus(res, 500, mustClose());
     }

@@ -95,7 +95,7 @@ function integer(name: string, value: unknown, fallback: number, min: number, ma
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(
       INVALID,
-      `serve(): ${name} must be an integer from ${min} to ${max}, got ${String(value)}`,
+      `serve(): ${name} must be an integer from ${min} to ${max}, got ${typeof value === 'number' ? String(value) : typeof value}`,
     );
   }
   return value;

@@ -127,10 +127,10 @@ export function createRequest(
   body: ReadableStream<Uint8Array> | null,
 ): Request {
   const method = req.method ?? 'GET';
-  const request =
-    body === null
-      ? new Request(url, { method, signal })
-      : new Request(url, { method, signal, body, duplex: 'half' });
+  // `duplex: 'half'` is required for a stream body (Fetch), but not yet in TypeScript's DOM types.
+  const init: RequestInit & { duplex?: 'half' } =
+    body === null ? { method, signal } : { method, signal, body, duplex: 'half' };
+  const request = new Request(url, init);
   const headers = request.headers;
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i] ?? '', raw[i + 1] ?? '');

@@ -53,6 +53,11 @@ function drained(res: ServerResponse): Promise<boolean> {
   });
 }
 
+// A function, not a property read: TypeScript would keep `res.destroyed` narrowed across awaits.
+function isGone(res: ServerResponse): boolean {
+  return res.destroyed;
+}
+
 function chunkOf(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return value;
   throw new UnsendableResponseError('a response body chunk is not a Uint8Array');
@@ -121,7 +126,7 @@ export async function writeResponse(
   let headSent = false;
   try {
     const first = await reader.read();
-    if (res.destroyed) return;
+    if (isGone(res)) return;
     if (first.done) {
       if (declared !== undefined && declared !== '0') {
         throw new UnsendableResponseError(`Content-Length is ${declared} but the body is empty`);
@@ -160,11 +165,11 @@ export async function writeResponse(
     let result = second === NOT_YET ? await pending : second;
     while (!result.done) {
       if (!writable && !(await drained(res))) return;
-      if (res.destroyed) return;
+      if (isGone(res)) return;
       writable = res.write(chunkOf(result.value));
       result = await reader.read();
     }
-    if (res.destroyed) return;
+    if (isGone(res)) return;
     res.end();
   } catch (error) {
     reader.cancel(error).catch(ignore);
