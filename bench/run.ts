@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       sum + contenders.length * (options.warmup + options.rounds * options.duration),
     0,
   );
-  log(`bench: ${plan.map((p) => p.scenario.name).join(', ')}; about ${seconds} s of load`);
+  log(`bench: ${plan.map((p) => p.scenario.name).join(', ')}; at least ${seconds} s of load`);
 
   const summaries: ScenarioSummary[] = [];
   for (const { scenario, contenders } of plan) {
@@ -118,6 +118,7 @@ async function main(): Promise<void> {
       warmup: options.warmup,
       rounds: options.rounds,
       quietWait: options.quietWait,
+      retries: options.retries,
       log,
     });
     summaries.push(summarize(scenario, results));
@@ -142,6 +143,7 @@ async function main(): Promise<void> {
       rounds: options.rounds,
       warmup: options.warmup,
       quietWait: options.quietWait,
+      retries: options.retries,
       threads: options.threads,
       connections: options.connections,
     },

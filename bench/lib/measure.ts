@@ -6,7 +6,7 @@
  */
 import type { Pinning } from './cpu.ts';
 import type { Contender, Expectation, Scenario } from './scenario.ts';
-import { sampleBusy, waitForQuiet } from './quiet.ts';
+import { BUSY_LIMIT, startRoundMeter, waitForQuiet } from './quiet.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { runWrk, type LoadOptions, type WrkResult } from './wrk.ts';
 
@@ -24,6 +24,8 @@ export interface MeasureOptions {
   readonly rounds: number;
   /** Seconds to wait, before each round, for other processes to leave the CPU idle. */
   readonly quietWait: number;
+  /** How many times a round that shared the CPU with other processes is measured again. */
+  readonly retries: number;
   /** Progress lines go here (stderr in the runner). */
   readonly log: (line: string) => void;
 }
@@ -32,8 +34,10 @@ export interface MeasureOptions {
 export interface Round extends WrkResult {
   /** The share of CPU other processes kept busy just before it (0–1), or `null` if unknown. */
   readonly busyBefore: number | null;
-  /** The same, sampled just after it: load that started mid-round usually still runs. */
-  readonly busyAfter: number | null;
+  /** The share of CPU processes other than the server, wrk and the runner used during it. */
+  readonly otherCpu: number | null;
+  /** How many times it was measured (the earlier ones shared the CPU and were discarded). */
+  readonly attempts: number;
 }
 
 /** Every round of one contender. */
@@ -64,6 +68,40 @@ async function verify(server: RunningServer, path: string, expect: Expectation):
 function checkAlive(server: RunningServer, contender: Contender): void {
   const died = server.died();
   if (died !== null) throw new Error(`${contender.label}: server ${died}`);
+}
+
+function describe(contender: Contender, round: Round): string {
+  const { otherCpu, non2xx, socketErrors } = round;
+  return (
+    `${contender.label}: ${Math.round(round.requestsPerSecond)} req/s, ` +
+    `p99 ${round.latencyMs.p99.toFixed(2)} ms` +
+    (otherCpu === null ? '' : `, other processes ${(otherCpu * 100).toFixed(1)}% CPU`) +
+    (non2xx + socketErrors > 0 ? `, ${non2xx} non-2xx, ${socketErrors} socket errors` : '')
+  );
+}
+
+/**
+ * One measured round of one contender: wait for a quiet machine, run wrk while metering the CPU of
+ * other processes, and measure again (up to `retries` times) when they took more than
+ * `BUSY_LIMIT` of it.
+ */
+async function measureRound(
+  server: RunningServer,
+  contender: Contender,
+  path: string,
+  options: MeasureOptions,
+): Promise<Round> {
+  const { wrk, pinning, load, log } = options;
+  for (let attempt = 0; ; attempt++) {
+    const busyBefore = await waitForQuiet(options.quietWait, log);
+    const meter = startRoundMeter([server.pid]);
+    const result = await runWrk(wrk, server.origin + path, load, pinning, meter.watch);
+    const otherCpu = meter.stop();
+    checkAlive(server, contender);
+    const round: Round = { ...result, busyBefore, otherCpu, attempts: attempt + 1 };
+    if (otherCpu === null || otherCpu <= BUSY_LIMIT || attempt >= options.retries) return round;
+    log(`bench: discarded (other processes were busy): ${describe(contender, round)}`);
+  }
 }
 
 /**
@@ -106,22 +144,14 @@ export async function measureScenario(
       }
     }
     const runs: Round[][] = contenders.map(() => []);
-    for (let round = 0; round < options.rounds; round++) {
+    for (let r = 0; r < options.rounds; r++) {
       for (let k = 0; k < contenders.length; k++) {
-        const i = (k + round) % contenders.length;
+        const i = (k + r) % contenders.length;
         const contender = contenders[i]!;
         const server = servers[i]!;
-        const busyBefore = await waitForQuiet(options.quietWait, log);
-        const result = await runWrk(wrk, server.origin + scenario.path, load, pinning);
-        const busyAfter = await sampleBusy();
-        checkAlive(server, contender);
-        runs[i]!.push({ ...result, busyBefore, busyAfter });
-        const errors = result.non2xx + result.socketErrors;
-        log(
-          `${scenario.name}: round ${round + 1}/${options.rounds} ${contender.label}: ` +
-            `${Math.round(result.requestsPerSecond)} req/s, p99 ${result.latencyMs.p99.toFixed(2)} ms` +
-            (errors > 0 ? `, ${result.non2xx} non-2xx, ${result.socketErrors} socket errors` : ''),
-        );
+        const round = await measureRound(server, contender, scenario.path, options);
+        runs[i]!.push(round);
+        log(`${scenario.name}: round ${r + 1}/${options.rounds} ${describe(contender, round)}`);
       }
     }
     return contenders.map((contender, i) => ({ contender, runs: runs[i]! }));

@@ -18,6 +18,8 @@ export interface RunOptions {
   readonly warmup: number;
   /** Seconds to wait before each round for the CPU to be idle. @default 30 */
   readonly quietWait: number;
+  /** Extra attempts for a round that shared the CPU with other processes. @default 2 */
+  readonly retries: number;
   /** wrk connections. @default 50 */
   readonly connections: number;
   /** wrk threads. @default 1 */
@@ -38,6 +40,8 @@ Options:
   --warmup <s>        seconds of unmeasured load per server first (0–60, default 2)
   --quiet-wait <s>    seconds to wait before each round for other processes to leave the CPU
                       idle (0–600, default 30; a round that starts busy is flagged)
+  --retries <n>       times a round that shared the CPU with other processes is measured
+                      again (0–5, default 2)
   --connections <n>   wrk connections, -c (1–1000, default 50)
   --threads <n>       wrk threads, -t (1–16, default 1; at most --connections)
   --contender <id>    run only this contender (repeatable)
@@ -73,6 +77,7 @@ export function parseRunOptions(argv: readonly string[]): RunOptions {
       rounds: { type: 'string', default: '3' },
       warmup: { type: 'string', default: '2' },
       'quiet-wait': { type: 'string', default: '30' },
+      retries: { type: 'string', default: '2' },
       connections: { type: 'string', default: '50' },
       threads: { type: 'string', default: '1' },
       contender: { type: 'string', multiple: true, default: [] },
@@ -89,6 +94,7 @@ export function parseRunOptions(argv: readonly string[]): RunOptions {
     rounds: bounded('rounds', values.rounds, 1, 20),
     warmup: bounded('warmup', values.warmup, 0, 60),
     quietWait: bounded('quiet-wait', values['quiet-wait'], 0, 600),
+    retries: bounded('retries', values.retries, 0, 5),
     connections,
     threads,
     help: values.help,

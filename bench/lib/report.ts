@@ -15,7 +15,7 @@ export interface ContenderSummary extends ContenderOutcome {
   readonly p99Ms: number;
   /** Non-2xx responses plus socket errors, over all rounds. */
   readonly errors: number;
-  /** Rounds with other processes keeping the CPU busy just before or just after them. */
+  /** Rounds during which other processes used more than `BUSY_LIMIT` of the CPU. */
   readonly busyRounds: number;
   /** Every round's figures. */
   readonly rounds: readonly {
@@ -25,7 +25,8 @@ export interface ContenderSummary extends ContenderOutcome {
     readonly non2xx: number;
     readonly socketErrors: number;
     readonly busyBefore: number | null;
-    readonly busyAfter: number | null;
+    readonly otherCpu: number | null;
+    readonly attempts: number;
   }[];
 }
 
@@ -78,8 +79,7 @@ export function summarize(scenario: Scenario, results: readonly ContenderRuns[])
     ratio: medians[i]! / baselineRps,
     p99Ms: median(runs.map((r) => r.latencyMs.p99)),
     errors: runs.reduce((sum, r) => sum + r.non2xx + r.socketErrors, 0),
-    busyRounds: runs.filter((r) => Math.max(r.busyBefore ?? 0, r.busyAfter ?? 0) > BUSY_LIMIT)
-      .length,
+    busyRounds: runs.filter((r) => (r.otherCpu ?? 0) > BUSY_LIMIT).length,
     rounds: runs.map((r) => ({
       rps: r.requestsPerSecond,
       requests: r.requests,
@@ -87,7 +87,8 @@ export function summarize(scenario: Scenario, results: readonly ContenderRuns[])
       non2xx: r.non2xx,
       socketErrors: r.socketErrors,
       busyBefore: r.busyBefore,
-      busyAfter: r.busyAfter,
+      otherCpu: r.otherCpu,
+      attempts: r.attempts,
     })),
   }));
   const note = scenario.summarize && baselineIndex !== -1 ? scenario.summarize(contenders) : null;
@@ -104,7 +105,7 @@ const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 /**
  * The Markdown table (one row per contender), followed by each scenario's note and any warnings
- * about errors under load.
+ * (errors under load, rounds that shared the CPU with other processes).
  *
  * @example
  * ```ts
@@ -127,6 +128,12 @@ export function markdown(summaries: readonly ScenarioSummary[]): string {
       if (c.errors > 0) {
         notes.push(
           `- warning: ${scenario.name} / ${c.label}: ${c.errors} non-2xx or socket errors under load`,
+        );
+      }
+      if (c.busyRounds > 0) {
+        notes.push(
+          `- warning: ${scenario.name} / ${c.label}: ${c.busyRounds} of ${c.rounds.length} rounds ` +
+            `shared the CPU with other processes (over ${BUSY_LIMIT * 100}%)`,
         );
       }
     }

@@ -12,6 +12,8 @@ import { pinned, type Pinning } from './cpu.ts';
 
 /** A server child that has announced its port. */
 export interface RunningServer {
+  /** Its process id (taskset execs the program, so this is the Node process itself). */
+  readonly pid: number;
   /** The port it listens on, on 127.0.0.1. */
   readonly port: number;
   /** `http://127.0.0.1:<port>`, without a trailing slash. */
@@ -110,6 +112,7 @@ export function startServer(options: StartServerOptions): Promise<RunningServer>
       // Keep draining stdout so a chatty server never blocks on a full pipe.
       lines.on('line', () => undefined);
       resolve({
+        pid: child.pid ?? 0,
         port,
         origin: `http://127.0.0.1:${port}`,
         died: () => (stopping ? null : exitReason),

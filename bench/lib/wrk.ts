@@ -107,8 +107,9 @@ export function parseWrk(output: string): WrkResult {
 }
 
 /**
- * Runs wrk on the load core against `url` and resolves with its parsed report. Kills wrk and
- * rejects if it overruns its duration by more than 15 s.
+ * Runs wrk on the load core against `url` and resolves with its parsed report; `onStart` gets
+ * wrk's process id as soon as it runs. Kills wrk and rejects if it overruns its duration by more
+ * than 15 s.
  *
  * @example
  * ```ts
@@ -120,6 +121,7 @@ export function runWrk(
   url: string,
   load: LoadOptions,
   pinning: Pinning | null,
+  onStart?: (pid: number) => void,
 ): Promise<WrkResult> {
   if (new URL(url).hostname !== '127.0.0.1') throw new Error(`wrk: refusing non-loopback ${url}`);
   const [file, ...args] = pinned(pinning, pinning?.loadCore, [
@@ -131,6 +133,7 @@ export function runWrk(
     url,
   ]);
   const child = track(spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+  if (child.pid !== undefined) onStart?.(child.pid);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -24,6 +24,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ConfigError } from '../core/config-error.ts';
 import type { Handler } from '../core/handler.ts';
 import { displayHost, isCloseMessage, startPrimary } from './cluster.ts';
@@ -61,6 +62,9 @@ export interface TrowelServer {
    */
   close(options?: { readonly timeout?: number }): Promise<void>;
 }
+
+const NOT_A_TUNNEL =
+  'HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
 
 async function readTls(tls: TlsPem | TlsFiles): Promise<TlsPem> {
   if ('cert' in tls) return tls;
@@ -175,6 +179,10 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   });
   node.on('checkContinue', (req, res) => {
     listener(req, res, true);
+  });
+  // Without a listener Node would drop a CONNECT silently; this is an origin server, not a tunnel.
+  node.on('connect', (_req, socket: Duplex) => {
+    socket.end(NOT_A_TUNNEL);
   });
   const address = await listen(node, resolved.port, resolved.host);
   const info = {

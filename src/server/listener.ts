@@ -96,8 +96,9 @@ export function createListener(
       res.end();
       return;
     }
-    // Fetch refuses these methods; TRACE would also echo credentials back (cross-site tracing).
-    if (method === 'TRACE' || method === 'TRACK' || method === 'CONNECT') {
+    // Fetch refuses TRACE (it would echo credentials back: cross-site tracing). CONNECT never
+    // gets here: Node routes it to the server's 'connect' event.
+    if (method === 'TRACE') {
       {
         sendStatus(res, 501, false);
         return;

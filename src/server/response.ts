@@ -161,12 +161,14 @@ export async function writeResponse(
     }
     writeHead(res, response, fields);
     headSent = true;
-    let writable = res.write(firstChunk);
+    res.write(firstChunk);
     let result = second === NOT_YET ? await pending : second;
     while (!result.done) {
-      if (!writable && !(await drained(res))) return;
+      // Ask the response, not the last write's return value: 'drain' may already have fired
+      // while the next chunk was being read.
+      if (res.writableNeedDrain && !(await drained(res))) return;
       if (isGone(res)) return;
-      writable = res.write(chunkOf(result.value));
+      res.write(chunkOf(result.value));
       result = await reader.read();
     }
     if (isGone(res)) return;

@@ -59,12 +59,16 @@ export abstract class Field {
   abstract entries(option: number): FormEntry[];
 
   protected refuse(value: unknown, why: string): never {
-    throw new TypeError(`${this.kind} field ${JSON.stringify(this.name)}: ${why}, got ${show(value)}`);
+    throw new TypeError(
+      `${this.kind} field ${JSON.stringify(this.name)}: ${why}, got ${show(value)}`,
+    );
   }
 }
 
 function show(value: unknown): string {
-  return value instanceof Upload ? `Upload(${JSON.stringify(value.filename)})` : JSON.stringify(value);
+  return value instanceof Upload
+    ? `Upload(${JSON.stringify(value.filename)})`
+    : JSON.stringify(value);
 }
 
 /** Text-like inputs (text, password, hidden, email, search, number, date, …) and textarea. */
@@ -132,7 +136,8 @@ export class Select extends Field {
   /** Selects the option whose visible text is `text`. */
   selectText(text: string): void {
     const option = this.options.find((o) => o.text === text.trim());
-    if (!option) this.refuse(text, `no option has the text; texts: ${show(this.options.map((o) => o.text))}`);
+    if (!option)
+      this.refuse(text, `no option has the text; texts: ${show(this.options.map((o) => o.text))}`);
     this.#value = option.value;
   }
 
@@ -219,7 +224,8 @@ export class Radio extends Field {
     }
     if (typeof value !== 'string') this.refuse(value, 'expected an option value or null');
     const index = this.options.findIndex((o) => o.value === value);
-    if (index === -1) this.refuse(value, `expected one of ${show(this.options.map((o) => o.value))}`);
+    if (index === -1)
+      this.refuse(value, `expected one of ${show(this.options.map((o) => o.value))}`);
     this.#checked = index;
   }
 

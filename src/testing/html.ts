@@ -7,21 +7,23 @@
  */
 import { createRequire } from 'node:module';
 import type { CheerioAPI } from 'cheerio';
-import type * as Cheerio from 'cheerio';
+import type * as CheerioModule from 'cheerio';
 import { ConfigError } from '../core/config-error.ts';
 
 type Require = (id: string) => unknown;
 
-let cheerio: typeof Cheerio | undefined;
+let cheerio: typeof CheerioModule | undefined;
 
 /**
  * Requires cheerio through `load` (the module's own `require` by default).
  *
  * @throws {ConfigError} `TROWEL_ERR_TESTING_NO_CHEERIO` when it is not installed.
  */
-export function requireCheerio(load: Require = createRequire(import.meta.url)): typeof Cheerio {
+export function requireCheerio(
+  load: Require = createRequire(import.meta.url),
+): typeof CheerioModule {
   try {
-    return load('cheerio') as typeof Cheerio;
+    return load('cheerio') as typeof CheerioModule;
   } catch (error) {
     if ((error as { code?: unknown } | null)?.code === 'MODULE_NOT_FOUND') {
       throw new ConfigError(
@@ -39,4 +41,21 @@ export function requireCheerio(load: Require = createRequire(import.meta.url)): 
 export function parseHtml(text: string): CheerioAPI {
   cheerio ??= requireCheerio();
   return cheerio.load(text);
+}
+
+/** A node of a parsed page. */
+type HtmlNode = Parameters<CheerioAPI['contains']>[0];
+
+/** An element of a parsed page. */
+export type HtmlElement = HtmlNode & {
+  readonly tagName: string;
+  readonly attribs: Record<string, string>;
+};
+
+/** The elements that match `selector`, in document order. */
+export function select($: CheerioAPI, selector: string): HtmlElement[] {
+  // A selector only matches elements; the filter tells the type checker so.
+  return $(selector)
+    .toArray()
+    .filter((node): node is HtmlElement => 'attribs' in node && 'tagName' in node);
 }

@@ -165,8 +165,14 @@ export async function encodeBody(
     return { body: form, contentType: declared };
   }
   if (pairs.length === 0) return { body: undefined, contentType };
-  const encoded = new URLSearchParams(pairs.map(([name, value]) => [name, String(value)]));
-  return { body: encoded.toString(), contentType: contentType ?? 'application/x-www-form-urlencoded' };
+  // No Upload is left here: one would have made the body multipart.
+  const encoded = new URLSearchParams(
+    pairs.map(([name, value]) => [name, value instanceof Upload ? value.filename : String(value)]),
+  );
+  return {
+    body: encoded.toString(),
+    contentType: contentType ?? 'application/x-www-form-urlencoded',
+  };
 }
 
 async function toFile(upload: Upload, relativeTo: string): Promise<File> {

@@ -3,7 +3,7 @@
  * response is not what the test expected.
  *
  * An expectation is a status code, a list of codes, or a pattern: `'*'` accepts anything,
- * `'4*'` or `'3??'` is a glob over the status line, `'200 OK'` must equal it. Without one, 2xx and
+ * `'4*'` or `'40?'` is a glob over the code or the status line, `'200 OK'` must equal the line. Without one, 2xx and
  * 3xx pass, as in WebTest (Paste documented `'3*'` but never implemented it).
  */
 import { STATUS_CODES } from 'node:http';
@@ -46,7 +46,11 @@ export function reasonPhrase(status: number, statusText: string): string {
  */
 export function validateExpectation(expectation: StatusExpectation): void {
   const codes: readonly unknown[] =
-    typeof expectation === 'number' ? [expectation] : typeof expectation === 'string' ? [] : expectation;
+    typeof expectation === 'number'
+      ? [expectation]
+      : typeof expectation === 'string'
+        ? []
+        : expectation;
   for (const code of codes) {
     if (!Number.isInteger(code) || (code as number) < 100 || (code as number) > 599) {
       throw new TypeError(`status expectation ${JSON.stringify(code)} is not a status code`);
@@ -70,7 +74,9 @@ export function statusMatches(
   const line = `${status} ${reasonPhrase(status, statusText)}`.toLowerCase();
   const wanted = expectation.trim().toLowerCase();
   if (!/[*?]/.test(wanted)) return wanted === line || wanted === String(status);
-  return globToRegExp(wanted).test(line);
+  // A glob may describe the code alone ('40?') or the whole line ('4* not found').
+  const glob = globToRegExp(wanted);
+  return glob.test(String(status)) || glob.test(line);
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -96,7 +102,8 @@ const EXCERPT = 2000;
 export function bodyExcerpt(body: Uint8Array, contentType: string | null): string {
   if (body.length === 0) return '(no body)';
   const textual =
-    contentType === null || /^(text\/|application\/(.*\+)?(json|xml|javascript|x-www-form-urlencoded))/i.test(contentType);
+    contentType === null ||
+    /^(text\/|application\/(.*\+)?(json|xml|javascript|x-www-form-urlencoded))/i.test(contentType);
   if (!textual) return `(${body.length} bytes of ${contentType})`;
   const text = new TextDecoder('utf-8', { fatal: false }).decode(body.subarray(0, EXCERPT * 4));
   return text.length > EXCERPT ? `${text.slice(0, EXCERPT)}… (${body.length} bytes)` : text;
