@@ -11,7 +11,7 @@
  * Every contender reads the whole body and gets the same status, type and bytes. Contenders are
  * interleaved over rounds and the median round is reported, as a Markdown table on stdout.
  *
- * Run: `node_modules/.bin/node bench/in-process/test-client.ts [--requests 5000] [--rounds 7]`
+ * Run: `node_modules/.bin/node bench/in-process/test-client.ts [--requests 5000] [--rounds 11]`
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,7 +26,7 @@ import { TestApp } from '../../src/testing/index.ts';
 const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '5000' },
-    rounds: { type: 'string', default: '7' },
+    rounds: { type: 'string', default: '11' },
   },
 });
 const REQUESTS = Math.min(Math.max(Number(values.requests), 100), 100_000);

@@ -3,7 +3,7 @@
  * suite, a build, another load test) takes a core from wrk or from the server, and the figure then
  * measures that instead. So before each round the runner waits (bounded) for the CPU to be idle,
  * and during the round it measures how much CPU went to processes other than the server, wrk and
- * itself: a round where that exceeds a tenth of the machine is flagged in the report.
+ * itself: a round where that exceeds 5% of the machine is measured again, or flagged.
  *
  * Reads `/proc` (Linux only); elsewhere every figure is `null` and nothing waits. Interrupt time is
  * left out: loopback networking is most of it, and that is the benchmark's own traffic.
@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The share of the machine's CPU (0–1) other processes may use before a round counts as busy. */
-export const BUSY_LIMIT = 0.1;
+export const BUSY_LIMIT = 0.05;
 
 const SAMPLE_MS = 500;
 const POLL_MS = 100;

@@ -18,7 +18,7 @@
 import { BadRequest, ContentTooLarge, UnsupportedMediaType } from './http-error.ts';
 
 /** The default limit for {@link readBytes}, {@link readText}, {@link readJson}: 1 MiB. */
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export const DEFAULT_BODY_LIMIT: number = 1024 * 1024;
 
 /** Options of the body readers. */
 export interface BodyOptions {

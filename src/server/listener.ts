@@ -10,15 +10,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Handler } from '../core/handler.ts';
 import { requestBody, type RequestBody } from './body.ts';
-import { createContext, createRequest, framingStatus, locate, scanHead } from './request.ts';
+import {
+  createContext,
+  createRequest,
+  framingStatus,
+  locate,
+  scanHead,
+  type HeadFields,
+  type Located,
+} from './request.ts';
 import { sendStatus, writeResponse } from './response.ts';
 
 /** Server-wide state the listener reads on every request. */
 export interface ServerState {
   /** Set once a graceful close began: every response from then on closes its connection. */
   closing: boolean;
-  /** Called after each response while closing, to let go of connections that went idle. */
-  readonly afterResponse: () => void;
 }
 
 /** What the listener needs from the resolved options. */
@@ -38,15 +44,53 @@ function isResponse(value: unknown): value is Response {
   return value instanceof Response || Object.prototype.toString.call(value) === '[object Response]';
 }
 
-// A function, not a property read: TypeScript would keep `res.destroyed` narrowed across awaits.
-function isGone(res: ServerResponse): boolean {
-  return res.destroyed;
-}
-
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value !== 'object') return typeof value;
   return Object.prototype.toString.call(value).slice(8, -1);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** Why a request is answered without running the handler. */
+interface Refusal {
+  readonly status: number;
+  /** Close the connection afterwards: the head says nothing reliable about what follows it. */
+  readonly close: boolean;
+}
+
+/**
+ * Where the request is addressed, or why it is answered without running the handler.
+ */
+function admit(
+  req: IncomingMessage,
+  head: HeadFields,
+  scheme: 'http' | 'https',
+  maxBodySize: number,
+): Located | Refusal {
+  const framing = framingStatus(head, req.httpVersion);
+  if (framing !== 0) return { status: framing, close: true };
+  // RFC 9110 §9.3.7: OPTIONS * asks about the server itself; there is nothing to route. Any
+  // other method with an asterisk target is malformed.
+  if (req.url === '*') {
+    return req.method === 'OPTIONS' ? { status: 200, close: false } : { status: 400, close: true };
+  }
+  // Fetch refuses TRACE (it would echo credentials back: cross-site tracing). CONNECT never
+  // gets here: Node routes it to the server's 'connect' event.
+  if (req.method === 'TRACE') return { status: 501, close: false };
+  // A declared length over the limit is refused before the body is read, and before any
+  // 100 Continue, so the client never sends it (RFC 9110 §15.5.14).
+  if (head.contentLength !== undefined && Number(head.contentLength) > maxBodySize) {
+    return { status: 413, close: true };
+  }
+  const located = locate(req, scheme, head.host);
+  return located === 400 ? { status: 400, close: true } : located;
 }
 
 /**
@@ -55,7 +99,9 @@ function describe(value: unknown): string {
  * @example
  * ```ts
  * import { createServer } from 'node:http';
- * const listener = createListener(() => new Response('hi'), options, 'http', state);
+ * const state = { closing: false };
+ * const onError = (error: unknown) => console.error(error);
+ * const listener = createListener(() => new Response('hi'), { maxBodySize: 1e6, onError }, 'http', state);
  * createServer((req, res) => listener(req, res, false));
  * ```
  */
@@ -80,52 +126,25 @@ export function createListener(
     expectContinue: boolean,
   ): Promise<void> => {
     const head = scanHead(req.rawHeaders);
-    const framing = framingStatus(head, req.httpVersion);
-    if (framing !== 0) {
-      sendStatus(res, framing, true);
+    const located = admit(req, head, scheme, maxBodySize);
+    if ('status' in located) {
+      if (located.status === 200) {
+        res.writeHead(200, ['content-length', '0']);
+        res.end();
+      } else {
+        sendStatus(res, located.status, located.close);
+      }
       return;
     }
     const method = req.method ?? 'GET';
-    if (req.url === '*') {
-      // RFC 9110 §9.3.7: OPTIONS * asks about the server itself; there is nothing to route.
-      if (method !== 'OPTIONS') {
-        sendStatus(res, 400, true);
-        return;
-      }
-      res.writeHead(200, ['content-length', '0']);
-      res.end();
-      return;
-    }
-    // Fetch refuses TRACE (it would echo credentials back: cross-site tracing). CONNECT never
-    // gets here: Node routes it to the server's 'connect' event.
-    if (method === 'TRACE') {
-      {
-        sendStatus(res, 501, false);
-        return;
-      }
-    }
-    const located = locate(req, scheme, head.host);
-    if (located === 400) {
-      sendStatus(res, 400, true);
-      return;
-    }
-    // A declared length over the limit is refused before the body is read, and before any
-    // 100 Continue, so the client never sends it (RFC 9110 §15.5.14).
-    if (head.contentLength !== undefined && Number(head.contentLength) > maxBodySize) {
-      {
-        sendStatus(res, 413, true);
-        return;
-      }
-    }
     // Fetch gives GET and HEAD no body; one sent anyway is discarded by Node after the response.
-    const hasBody =
+    const body: RequestBody | undefined =
       method !== 'GET' &&
       method !== 'HEAD' &&
       (head.transferEncoding !== undefined ||
-        (head.contentLength !== undefined && head.contentLength !== '0'));
-    const body: RequestBody | undefined = hasBody
-      ? requestBody(req, res, maxBodySize, expectContinue)
-      : undefined;
+        (head.contentLength !== undefined && head.contentLength !== '0'))
+        ? requestBody(req, res, maxBodySize, expectContinue)
+        : undefined;
     const mustClose = (): boolean =>
       state.closing ||
       (body !== undefined && (body.tooLarge() || (expectContinue && !body.started())));
@@ -133,50 +152,46 @@ export function createListener(
     const controller = new AbortController();
     let reader: ReadableStreamDefaultReader<unknown> | undefined;
     res.on('close', () => {
+      // 'close' also follows a finished response; only an unfinished one means the client left.
       if (res.writableFinished) return;
       const reason = new DOMException('the client closed the connection', 'AbortError');
       controller.abort(reason);
       reader?.cancel(reason).catch(ignore);
     });
-    res.on('finish', () => {
-      if (body !== undefined && !body.complete() && !mustClose()) body.drain();
-      if (state.closing) state.afterResponse();
-    });
-
-    let request: Request;
-    try {
-      request = createRequest(req, located.url, controller.signal, body?.stream ?? null);
-    } catch {
-      {
-        sendStatus(res, 400, true);
-        return;
-      }
+    if (body !== undefined) {
+      res.on('finish', () => {
+        // Read what the handler left of the body, so the connection can carry the next request.
+        if (!body.complete() && !mustClose()) body.drain();
+      });
     }
-    const ctx = createContext(request, located, req, scheme, controller.signal);
 
-    let response: unknown;
-    try {
-      response = await handler(request, ctx);
-    } catch (error) {
+    const request = createRequest(req, located.url, controller.signal, body?.stream ?? null);
+    const ctx = createContext(request, located, req, scheme, controller.signal);
+    const failed = (error: unknown): void => {
+      // Nobody is left to answer, and the handler most likely failed because of that.
       if (controller.signal.aborted) return;
       if (body?.tooLarge() === true) {
         sendStatus(res, 413, true);
         return;
       }
       report(error, request);
-      {
-        sendStatus(res, 500, mustClose());
-        return;
-      }
+      sendStatus(res, 500, mustClose());
+    };
+
+    let response: unknown;
+    try {
+      response = handler(request, ctx);
+      // Most handlers are async; a synchronous one saves a turn of the microtask queue.
+      if (isThenable(response)) response = await response;
+    } catch (error) {
+      failed(error);
+      return;
     }
     if (!isResponse(response)) {
-      report(new TypeError(`the handler returned ${describe(response)}, not a Response`), request);
-      {
-        sendStatus(res, 500, mustClose());
-        return;
-      }
+      failed(new TypeError(`the handler returned ${describe(response)}, not a Response`));
+      return;
     }
-    if (res.destroyed) {
+    if (controller.signal.aborted) {
       response.body?.cancel(controller.signal.reason).catch(ignore);
       return;
     }
@@ -192,9 +207,7 @@ export function createListener(
         },
       });
     } catch (error) {
-      if (isGone(res)) return;
-      report(error, request);
-      sendStatus(res, 500, mustClose());
+      failed(error);
     }
   };
 
@@ -202,7 +215,7 @@ export function createListener(
     handle(req, res, expectContinue).catch((error: unknown) => {
       // Only reachable through a bug in this module; keep serving, but do not hide it.
       console.error('trowel/server: internal error', error);
-      if (!res.destroyed) res.destroy();
+      res.destroy();
     });
   };
 }

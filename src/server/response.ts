@@ -182,16 +182,15 @@ export async function writeResponse(
 }
 
 /**
- * Answers with a bare status: `text/plain`, the reason phrase as the body, no detail. Any header
- * already set on `res` (by a response that failed half-way through its head) is removed first.
- * When the head has already gone out, the connection is destroyed instead.
+ * Answers with a bare status: `text/plain`, the reason phrase as the body, no detail. (A head that
+ * `writeHead` refused left nothing behind: it validates every field before it stores any.) When
+ * the head has already gone out, the connection is destroyed instead.
  */
 export function sendStatus(res: ServerResponse, status: number, close: boolean): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  for (const name of res.getHeaderNames()) res.removeHeader(name);
   const text = `${STATUS_CODES[status] ?? 'Error'}\n`;
   const fields = [
     'content-type',

@@ -4,12 +4,14 @@
  *
  * Every response sent while closing carries `Connection: close` (see `ServerState.closing`), so a
  * keep-alive client does not send another request on a connection that is about to go away; a
- * connection that becomes idle after its last response is closed at once.
+ * connection that becomes idle after a response begun before the close is let go within 50 ms.
  */
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { ServerState } from './listener.ts';
+
+const IDLE_SWEEP = 50;
 
 /** Closes the server gracefully; `timeout` is how long in-flight requests get. */
 export type Closer = (timeout?: number) => Promise<void>;
@@ -32,23 +34,27 @@ export function gracefulCloser(
   defaultTimeout: number,
 ): { readonly state: ServerState; readonly close: Closer } {
   const sockets = new Set<Socket>();
+  let onLastSocket: (() => void) | undefined;
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.once('close', () => {
+      sockets.delete(socket);
+      if (sockets.size === 0) onLastSocket?.();
+    });
   });
+  // Resolves once every socket is gone and the requests on them have seen their 'close' (and
+  // aborted their signals), which Node reports on the turn after the server's own 'close'.
+  const allSocketsClosed = (): Promise<void> =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        setImmediate(resolve);
+      };
+      if (sockets.size === 0) done();
+      else onLastSocket = done;
+    });
 
-  let idleSweep: NodeJS.Immediate | undefined;
-  const state: ServerState = {
-    closing: false,
-    afterResponse: () => {
-      // The connection only counts as idle once Node has finished with the response; look on
-      // the next turn of the event loop.
-      idleSweep ??= setImmediate(() => {
-        idleSweep = undefined;
-        server.closeIdleConnections();
-      });
-    },
-  };
+  const state: ServerState = { closing: false };
+  let sweep: NodeJS.Timeout | undefined;
 
   let closed: Promise<void> | undefined;
   let deadline = Infinity;
@@ -74,10 +80,16 @@ export function gracefulCloser(
       closed = new Promise<void>((resolve) => {
         server.close(() => {
           clearTimeout(timer);
-          resolve();
+          clearInterval(sweep);
+          void allSocketsClosed().then(resolve);
         });
       });
       server.closeIdleConnections();
+      // A response whose head went out before the close began still said keep-alive; its
+      // connection turns idle when it ends, and is let go on the next sweep.
+      sweep = setInterval(() => {
+        server.closeIdleConnections();
+      }, IDLE_SWEEP);
     }
     schedule(timeout);
     return closed;

@@ -61,7 +61,18 @@ export interface RunOptions {
   readonly timeout?: number;
 }
 
-/** A file or directory in the scratch tree, as seen before or after a run. */
+/**
+ * A file or directory in the scratch tree, as seen before or after a run.
+ *
+ * @example
+ * ```ts
+ * import { TestFileEnvironment } from 'trowel/testing';
+ * const env = new TestFileEnvironment();
+ * const result = await env.run('sh', ['-c', 'echo built > out.txt']);
+ * result.filesCreated.get('out.txt')?.mustContain('built');
+ * env.remove();
+ * ```
+ */
 export class FoundFile {
   /** The path relative to `basePath`, with `/` separators. */
   readonly path: string;
@@ -129,7 +140,20 @@ export interface RunResult {
   readonly filesDeleted: ReadonlyMap<string, FoundFile>;
 }
 
-/** A command that did not do what the test expected. `result` holds everything it did. */
+/**
+ * A command that did not do what the test expected. `result` holds everything it did.
+ *
+ * @example
+ * ```ts
+ * import { RunError, TestFileEnvironment } from 'trowel/testing';
+ * const env = new TestFileEnvironment();
+ * const code = await env
+ *   .run('false')
+ *   .then(() => 0)
+ *   .catch((error: unknown) => (error instanceof RunError ? error.result.exitCode : -1)); // 1
+ * env.remove();
+ * ```
+ */
 export class RunError extends Error {
   override readonly name = 'RunError';
   readonly result: RunResult;

@@ -23,7 +23,19 @@ export interface FieldInit {
   readonly disabled: boolean;
 }
 
-/** A form control. Disabled controls are listed but never submitted (HTML's form data set). */
+/**
+ * A form control. Disabled controls are listed but never submitted (HTML's form data set).
+ * Reach fields through a {@link Form}; check their kind with `instanceof`.
+ *
+ * @example
+ * ```ts
+ * import { Select, type Form } from 'trowel/testing';
+ * function pickLast(form: Form, name: string): void {
+ *   const field = form.field(name);
+ *   if (field instanceof Select) field.set(field.options.at(-1)?.value ?? '');
+ * }
+ * ```
+ */
 export abstract class Field {
   /** The `name` attribute. */
   readonly name: string;

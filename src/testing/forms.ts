@@ -28,7 +28,7 @@ import {
 } from './form-fields.ts';
 import { select, type HtmlElement } from './html.ts';
 import { Upload } from './request-body.ts';
-import type { RequestOptions } from './test-app.ts';
+import type { RequestOptions } from './options.ts';
 import type { TestResponse } from './test-response.ts';
 
 /** What a form needs from the page it came from. */

@@ -16,15 +16,15 @@
  * `trowel/server`), or to test a browser's behaviour — scripts, layout, client-side validation —
  * for which a real browser driver is the tool.
  */
+export { TestApp } from './test-app.ts';
 export {
-  TestApp,
   TESTING,
   TESTING_VARIABLES,
   type Credentials,
   type ExtraContext,
   type RequestOptions,
   type TestAppOptions,
-} from './test-app.ts';
+} from './options.ts';
 export { TestResponse, type GotoOptions } from './test-response.ts';
 export { AppError, type StatusExpectation } from './status.ts';
 export { Upload, type Params, type ParamValue, type UploadFile } from './request-body.ts';

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
 import { isConfigError } from '../core/config-error.ts';
 import { Context, createKey } from '../core/context.ts';
 import type { Handler } from '../core/handler.ts';
 import { isLintError } from '../lint/index.ts';
-import { serve } from '../server/index.ts';
 import { AppError, TestApp, TESTING, TESTING_VARIABLES, Upload } from './index.ts';
 
 const USER = createKey<string>('test.user');
@@ -235,6 +235,20 @@ describe('TestApp requests', () => {
   });
 });
 
+describe('TestApp with a Hono app', () => {
+  it('drives app.fetch, lint included, with cookies and redirects', async () => {
+    const hono = new Hono();
+    hono.post('/login', (c) => {
+      c.header('set-cookie', 'sid=h; Path=/');
+      return c.redirect('/me', 303);
+    });
+    hono.get('/me', (c) => c.json({ cookie: c.req.header('cookie') ?? null }));
+    const app = new TestApp(hono.fetch);
+    const res = await (await app.post('/login')).follow();
+    expect(res.json).toEqual({ cookie: 'sid=h' });
+  });
+});
+
 describe('TestApp context', () => {
   it('builds the context from the URL, with remoteAddr 127.0.0.1', async () => {
     const res = echoed(await new TestApp(echo).get('https://example.com:8443/a/b'));
@@ -449,80 +463,6 @@ describe('TestApp lint', () => {
   });
 });
 
-describe('TestApp cookies', () => {
-  const cookieApp: Handler = (request) => {
-    const url = new URL(request.url);
-    const headers = new Headers({ 'content-type': 'text/plain' });
-    if (url.pathname === '/login') headers.append('set-cookie', 'sid=abc; Path=/; HttpOnly');
-    if (url.pathname === '/logout') headers.append('set-cookie', 'sid=; Path=/; Max-Age=0');
-    if (url.pathname === '/secure') headers.append('set-cookie', 'tok=1; Secure');
-    if (url.pathname === '/redirect') {
-      headers.append('set-cookie', 'flash=hi; Path=/');
-      headers.set('location', '/seen');
-      return new Response(null, { status: 302, headers });
-    }
-    return new Response(request.headers.get('cookie') ?? '(none)', { headers });
-  };
-
-  it('keeps a cookie the app set and sends it back', async () => {
-    const app = new TestApp(cookieApp);
-    await app.get('/login');
-    expect((await app.get('/whoami')).text).toBe('sid=abc');
-    expect(app.getCookie('sid')).toBe('abc');
-    expect([...app.cookies]).toEqual([['sid', 'abc']]);
-  });
-
-  it('forgets a cookie the app deletes', async () => {
-    const app = new TestApp(cookieApp);
-    await app.get('/login');
-    await app.get('/logout');
-    expect((await app.get('/whoami')).text).toBe('(none)');
-  });
-
-  it('forgets every cookie on resetCookies()', async () => {
-    const app = new TestApp(cookieApp);
-    await app.get('/login');
-    app.resetCookies();
-    expect((await app.get('/')).text).toBe('(none)');
-  });
-
-  it('keeps a cookie set on a redirect for the next request', async () => {
-    const app = new TestApp(cookieApp);
-    const res = await app.get('/redirect');
-    expect((await res.follow()).text).toBe('flash=hi');
-  });
-
-  it('sends a Secure cookie only over https', async () => {
-    const app = new TestApp(cookieApp);
-    await app.get('http://localhost/secure');
-    expect(app.cookieJar.size).toBe(0);
-    await app.get('https://localhost/secure');
-    expect((await app.get('https://localhost/')).text).toBe('tok=1');
-    expect((await app.get('http://localhost/')).text).toBe('(none)');
-  });
-
-  it('sends a cookie set by hand', async () => {
-    const app = new TestApp(cookieApp);
-    app.setCookie('pref', 'dark', { path: '/settings' });
-    expect((await app.get('/settings/x')).text).toBe('pref=dark');
-    expect((await app.get('/')).text).toBe('(none)');
-  });
-
-  it('sends a Cookie header given by the test as is, without adding it to the jar', async () => {
-    const app = new TestApp(cookieApp);
-    await app.get('/login');
-    expect((await app.get('/', { headers: { cookie: 'x=1' } })).text).toBe('x=1');
-    expect(app.getCookie('x')).toBeUndefined();
-  });
-
-  it('shares a jar given to two apps', async () => {
-    const first = new TestApp(cookieApp);
-    const second = new TestApp(cookieApp, { cookieJar: first.cookieJar });
-    await first.get('/login');
-    expect((await second.get('/')).text).toBe('sid=abc');
-  });
-});
-
 describe('TestApp authorization', () => {
   it('sends Basic credentials', async () => {
     const app = new TestApp(echo);
@@ -570,62 +510,5 @@ describe('TestApp options', () => {
       error = e;
     }
     expect(isConfigError(error) && error.code).toBe('TROWEL_ERR_TESTING_OPTIONS');
-  });
-});
-
-describe('TestApp against a live server', () => {
-  let server: Awaited<ReturnType<typeof serve>>;
-  const site: Handler = async (request) => {
-    const url = new URL(request.url);
-    if (url.pathname.endsWith('/login')) {
-      return new Response(null, {
-        status: 303,
-        headers: { location: '/home', 'set-cookie': 'sid=live; Path=/' },
-      });
-    }
-    return Response.json({
-      path: url.pathname,
-      method: request.method,
-      body: await request.text(),
-      cookie: request.headers.get('cookie'),
-    });
-  };
-
-  beforeAll(async () => {
-    server = await serve(site, { port: 0, host: '127.0.0.1' });
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-
-  it('sends requests over HTTP', async () => {
-    const app = new TestApp(server.url);
-    expect(app.live).toBe(true);
-    const res = await app.post('/form', { params: { a: '1' } });
-    expect(res.json).toEqual({ path: '/form', method: 'POST', body: 'a=1', cookie: null });
-  });
-
-  it('does not follow redirects by itself, and keeps the cookies they set', async () => {
-    const app = new TestApp(server.url);
-    const res = await app.get('/login');
-    expect([res.status, res.location]).toEqual([303, `${server.url}/home`]);
-    const home = await res.follow();
-    expect(home.json).toMatchObject({ path: '/home', cookie: 'sid=live' });
-  });
-
-  it('puts paths under the path of the base URL', async () => {
-    const app = new TestApp(`${server.url}/prefix/`);
-    expect((await app.get('/x')).json).toMatchObject({ path: '/prefix/x' });
-  });
-
-  it('refuses context options, which cannot reach a server', () => {
-    expect(() => new TestApp(server.url, { context: () => undefined })).toThrow(
-      expect.objectContaining({ code: 'TROWEL_ERR_TESTING_OPTIONS' }),
-    );
-  });
-
-  it('checks the status of a live response', async () => {
-    const app = new TestApp(new URL(server.url));
-    await expect(app.get('/login', { status: 200 })).rejects.toThrow(/Bad response: 303 See Other/);
   });
 });

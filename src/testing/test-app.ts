@@ -8,89 +8,21 @@
  * every redirect) sends back, and a status other than 2xx/3xx fails the call with an
  * {@link AppError} that shows the response, unless the call said what status it expects.
  */
-import { Context, createKey, type Key } from '../core/context.ts';
+import { Context } from '../core/context.ts';
 import { ConfigError } from '../core/config-error.ts';
 import type { Handler } from '../core/handler.ts';
-import { lint as lintMiddleware, type LintOptions } from '../lint/index.ts';
+import { lint as lintMiddleware } from '../lint/index.ts';
 import { CookieJar, type SetCookieOptions } from './cookie-jar.ts';
 import {
-  appendQuery,
-  encodeBody,
-  type EncodedBody,
-  type Params,
-  type UploadFile,
-} from './request-body.ts';
-import { AppError, statusMatches, validateExpectation, type StatusExpectation } from './status.ts';
+  TESTING,
+  TESTING_VARIABLES,
+  type Credentials,
+  type RequestOptions,
+  type TestAppOptions,
+} from './options.ts';
+import { appendQuery, encodeBody, type EncodedBody } from './request-body.ts';
+import { AppError, statusMatches, validateExpectation } from './status.ts';
 import { TestResponse } from './test-response.ts';
-
-/** Set to `true` in the context of every request the test client makes (Paste's `paste.testing`). */
-export const TESTING: Key<boolean> = createKey<boolean>('trowel.testing', false);
-
-/**
- * A fresh map per request in which the application can leave values for the test to inspect as
- * `res.testingVariables` (Paste's `paste.testing_variables`).
- */
-export const TESTING_VARIABLES: Key<Map<string, unknown>> = createKey<Map<string, unknown>>(
-  'trowel.testing.variables',
-);
-
-/** Context fields a test may set; scheme and host come from the request URL. */
-export interface ExtraContext {
-  /** The mount prefix; the request path must start with it. @default '' */
-  readonly scriptName?: string;
-  /** @default '127.0.0.1' */
-  readonly remoteAddr?: string;
-  /** @default 0 */
-  readonly remotePort?: number;
-  /** @default never fires */
-  readonly signal?: AbortSignal;
-}
-
-/** Options for one request. */
-export interface RequestOptions {
-  /** Query parameters for GET and HEAD, the body for other methods. @default none */
-  readonly params?: Params;
-  /** Extra request headers; these win over the app's defaults and the cookie jar. @default none */
-  readonly headers?: HeadersInit;
-  /** The status expected; anything else fails the call. @default 2xx or 3xx */
-  readonly status?: StatusExpectation;
-  /** Files to send as `multipart/form-data`. @default none */
-  readonly uploadFiles?: readonly UploadFile[];
-  /** The body's `Content-Type`; a `multipart/` type forces multipart encoding. @default by body */
-  readonly contentType?: string;
-  /** Adds `X-Requested-With: XMLHttpRequest`. @default false */
-  readonly xhr?: boolean;
-  /** Context fields for this request, over the app's. @default the app's */
-  readonly extraContext?: ExtraContext;
-  /** Called with each request's context after the app's own callback, to set typed keys. */
-  readonly context?: (ctx: Context) => void;
-}
-
-/** Options for {@link TestApp}. */
-export interface TestAppOptions {
-  /**
-   * Wrap the handler in `lint()`: `true` for strict mode (an error-severity finding fails the
-   * request), `false` for none, or lint's own options. In-process only. @default true
-   */
-  readonly lint?: boolean | LintOptions;
-  /** The origin (and path prefix, for a live server) that relative URLs resolve against. @default 'http://localhost' */
-  readonly baseUrl?: string;
-  /** Headers sent with every request. @default none */
-  readonly headers?: HeadersInit;
-  /** Context fields for every request. @default remoteAddr '127.0.0.1' */
-  readonly extraContext?: ExtraContext;
-  /** Called with every request's context, to set typed keys. @default none */
-  readonly context?: (ctx: Context) => void;
-  /** The directory that uploads without content are read from. @default process.cwd() */
-  readonly relativeTo?: string;
-  /** How many redirects `maybeFollow()` follows before calling the chain infinite. @default 20 */
-  readonly maxRedirects?: number;
-  /** The cookie jar to use (to share one between apps). @default a new jar */
-  readonly cookieJar?: CookieJar;
-}
-
-/** `Authorization` credentials: `['Basic', user, password]` or `['Bearer', token]`. */
-export type Credentials = readonly ['Basic', string, string] | readonly ['Bearer', string];
 
 const EMPTY = new Uint8Array(0);
 const NO_VARIABLES: ReadonlyMap<string, unknown> = new Map();

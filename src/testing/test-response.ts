@@ -26,7 +26,8 @@ import {
   reasonPhrase,
   type StatusExpectation,
 } from './status.ts';
-import type { RequestOptions, TestApp } from './test-app.ts';
+import type { RequestOptions } from './options.ts';
+import type { TestApp } from './test-app.ts';
 
 /** Options for {@link TestResponse.goto}: request options plus the method. */
 export interface GotoOptions extends RequestOptions {

@@ -293,7 +293,9 @@ describe('serve() over a real socket', () => {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve(text));
+          res.on('end', () => {
+            resolve(text);
+          });
         })
           .on('error', reject)
           .end();

@@ -21,7 +21,9 @@ function get(port: number, path: string): Promise<{ status: number; bytes: numbe
         bytes += chunk.byteLength;
         if (text.length < 1000) text += chunk.toString('latin1');
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, text }));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, bytes, text });
+      });
       res.on('error', reject);
     })
       .on('error', reject)
@@ -50,7 +52,9 @@ function upload(port: number, total: number): Promise<string> {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve(text));
+        res.on('end', () => {
+          resolve(text);
+        });
       },
     );
     req.on('error', reject);
