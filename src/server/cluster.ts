@@ -57,6 +57,8 @@ const KILL_GRACE = 5000;
 export function startPrimary(options: ResolvedOptions, scheme: 'http' | 'https'): Promise<Primary> {
   const count = options.workers ?? 1;
   const live = new Set<Worker>();
+  // Workers that listen, and so have the IPC handler that closes them gracefully.
+  const ready = new WeakSet<Worker>();
   const crashes: number[] = Array.from({ length: count }, () => 0);
   const timers = new Set<NodeJS.Timeout>();
   let stopping = false;
@@ -85,7 +87,7 @@ export function startPrimary(options: ResolvedOptions, scheme: 'http' | 'https')
                 done();
               });
               const message: CloseMessage = { trowel: 'close', timeout };
-              if (worker.isConnected()) worker.send(message);
+              if (ready.has(worker) && worker.isConnected()) worker.send(message);
               else worker.process.kill('SIGTERM');
             }),
         ),
@@ -99,6 +101,7 @@ export function startPrimary(options: ResolvedOptions, scheme: 'http' | 'https')
       let listeningSince = 0;
       worker.once('listening', (address) => {
         listeningSince = Date.now();
+        ready.add(worker);
         if (started) return;
         info ??= {
           url: `${scheme}://${formatAuthority(displayHost(options.host, address.address), address.port)}`,

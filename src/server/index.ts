@@ -199,8 +199,8 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   if (cluster.isWorker) {
     // The primary asks its workers to close through the IPC channel.
     process.on('message', (message) => {
-      if (isCloseMessage(message))
-        void server.close({ timeout: message.timeout }).then(() => process.exit(0));
+      if (!isCloseMessage(message)) return;
+      void server.close({ timeout: message.timeout }).then(() => process.exit(0));
     });
   }
   // With workers, the primary reports the address once for all of them.

@@ -137,16 +137,17 @@ export function createListener(
       return;
     }
     const method = req.method ?? 'GET';
-    // Fetch gives GET and HEAD no body; one sent anyway is discarded by Node after the response.
+    const framed =
+      head.transferEncoding !== undefined ||
+      (head.contentLength !== undefined && head.contentLength !== '0');
+    // Fetch gives GET and HEAD no body. One sent anyway is never read: the connection closes
+    // after the response rather than reading an unlimited body just to throw it away.
+    const bodiless = method === 'GET' || method === 'HEAD';
     const body: RequestBody | undefined =
-      method !== 'GET' &&
-      method !== 'HEAD' &&
-      (head.transferEncoding !== undefined ||
-        (head.contentLength !== undefined && head.contentLength !== '0'))
-        ? requestBody(req, res, maxBodySize, expectContinue)
-        : undefined;
+      framed && !bodiless ? requestBody(req, res, maxBodySize, expectContinue) : undefined;
     const mustClose = (): boolean =>
       state.closing ||
+      (framed && bodiless) ||
       (body !== undefined && (body.tooLarge() || (expectContinue && !body.started())));
 
     const controller = new AbortController();

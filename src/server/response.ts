@@ -63,6 +63,24 @@ function chunkOf(value: unknown): Uint8Array {
   throw new UnsendableResponseError('a response body chunk is not a Uint8Array');
 }
 
+/**
+ * The length of a body that is already complete in memory (a string, bytes, JSON), found without
+ * waiting; `undefined` for a body still being produced. The body is cancelled either way.
+ */
+async function lengthIfReady(body: ReadableStream<unknown>): Promise<string | undefined> {
+  const reader = body.getReader();
+  try {
+    const first = await Promise.race([reader.read(), notYet]);
+    if (first === NOT_YET) return undefined;
+    if (first.done) return '0';
+    if (!(first.value instanceof Uint8Array)) return undefined;
+    const second = await Promise.race([reader.read(), notYet]);
+    return second !== NOT_YET && second.done ? String(first.value.byteLength) : undefined;
+  } finally {
+    reader.cancel().catch(ignore);
+  }
+}
+
 function writeHead(res: ServerResponse, response: Response, fields: string[]): void {
   if (response.statusText === '') res.writeHead(response.status, fields);
   else res.writeHead(response.status, response.statusText, fields);
@@ -106,7 +124,13 @@ export async function writeResponse(
   const noContent = options.head || status === 204 || status === 304 || status < 200;
 
   if (body === null || noContent) {
-    if (body !== null) body.cancel().catch(ignore);
+    // HEAD should carry the Content-Length GET would have (RFC 9110 §9.3.2): find it when the
+    // body is already in memory, without waiting on a stream that is still being produced.
+    if (body !== null && options.head && declared === undefined && status !== 204) {
+      declared = await lengthIfReady(body);
+    } else if (body !== null) {
+      body.cancel().catch(ignore);
+    }
     if (!noContent) {
       if (declared !== undefined && declared !== '0') {
         throw new UnsendableResponseError(`Content-Length is ${declared} but there is no body`);

@@ -108,6 +108,79 @@ describe('serve() over a real socket', () => {
     expect(text).toMatch(/\r\ncontent-length: 5\r\n/i);
   });
 
+  it('sends an empty stream body with Content-Length: 0', async () => {
+    const server = await start(
+      () =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.close();
+            },
+          }),
+        ),
+    );
+    const text = await rawExchange(
+      server.port,
+      'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    expect(text).toMatch(/\r\ncontent-length: 0\r\n/i);
+    expect(text.endsWith('\r\n\r\n')).toBe(true);
+  });
+
+  it('honours Connection: close from the application', async () => {
+    const server = await start(() => new Response('bye', { headers: { connection: 'close' } }));
+    const connection = await rawConnect(server.port);
+    connection.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    const text = await connection.closed();
+    expect(text).toMatch(/\r\nconnection: close\r\n/i);
+    expect(text.match(/connection:/gi)).toHaveLength(1);
+  });
+
+  it.each([
+    [204, ''],
+    [304, '\r\ncontent-length: 42\r\n'],
+  ])('sends no body with %i', async (status, expected) => {
+    const server = await start(
+      () => new Response(null, { status, headers: { 'content-length': '42', etag: '"x"' } }),
+    );
+    const text = await rawExchange(
+      server.port,
+      'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    expect(statusOf(text)).toBe(status);
+    expect(text.endsWith('\r\n\r\n')).toBe(true);
+    if (expected === '') expect(text).not.toMatch(/content-length/i);
+    else expect(text).toContain(expected);
+    expect(text).not.toMatch(/transfer-encoding/i);
+  });
+
+  it('stops pulling from the body while the client is not reading (backpressure)', async () => {
+    let pulls = 0;
+    const server = await start(
+      () =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            pull(controller) {
+              pulls++;
+              controller.enqueue(new Uint8Array(64 * 1024));
+            },
+          }),
+        ),
+    );
+    const connection = await rawConnect(server.port);
+    connection.socket.pause();
+    connection.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stalled = pulls;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(pulls).toBe(stalled);
+    expect(stalled).toBeLessThan(1024);
+    connection.socket.resume();
+    await connection.until((text) => text.length > stalled * 64 * 1024 + 1024 * 1024);
+    expect(pulls).toBeGreaterThan(stalled);
+    connection.socket.destroy();
+  });
+
   it('gives the handler a real Request with the absolute URL, method, headers and body', async () => {
     let seen: { isRequest: boolean; url: string; method: string; agent: string | null } | undefined;
     const server = await start(async (request) => {
@@ -263,6 +336,41 @@ describe('serve() over a real socket', () => {
     expect(text).toMatch(/\r\nx-kept: 1\r\n/);
     expect(text).toMatch(/\r\ncontent-length: 10\r\n/i);
     expect(text.endsWith('\r\n\r\n')).toBe(true);
+    expect(cancelled).toBe(true);
+  });
+
+  it('answers HEAD with the Content-Length GET would have for a body already in memory', async () => {
+    const server = await start(() => new Response('twelve bytes'));
+    const text = await rawExchange(
+      server.port,
+      'HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    expect(text).toMatch(/\r\ncontent-length: 12\r\n/i);
+    expect(text.endsWith('\r\n\r\n')).toBe(true);
+  });
+
+  it('answers HEAD at once, without a length, for a body still being produced', async () => {
+    let cancelled = false;
+    const server = await start(
+      () =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            async pull(controller) {
+              await new Promise((resolve) => setTimeout(resolve, 60_000));
+              controller.close();
+            },
+            cancel() {
+              cancelled = true;
+            },
+          }),
+        ),
+    );
+    const text = await rawExchange(
+      server.port,
+      'HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    expect(statusOf(text)).toBe(200);
+    expect(text).not.toMatch(/content-length|transfer-encoding/i);
     expect(cancelled).toBe(true);
   });
 

@@ -115,6 +115,21 @@ describe('serve() with request bodies', () => {
     expect(text.endsWith('limit 4')).toBe(true);
   });
 
+  it('does not give a GET its body, and closes the connection after answering', async () => {
+    let body: unknown = 'unset';
+    const server = await start((request) => {
+      body = request.body;
+      return new Response('ok');
+    });
+    const text = await rawExchange(
+      server.port,
+      'GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n',
+    );
+    expect(statusOf(text)).toBe(200);
+    expect(text).toMatch(/\r\nconnection: close\r\n/i);
+    expect(body).toBeNull();
+  });
+
   it('discards an unread body and keeps the connection for the next request', async () => {
     const server = await start((_request, ctx) => new Response(ctx.pathInfo));
     const connection = await rawConnect(server.port);

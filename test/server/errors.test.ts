@@ -177,6 +177,56 @@ describe('serve() when the handler fails', () => {
     expect(res.status).toBe(500);
   });
 
+  it('answers 500 to a response whose body was already read', async () => {
+    const server = await start(async () => {
+      const response = new Response('used');
+      await response.text();
+      return response;
+    });
+    const res = await fetch(server.url);
+    expect(res.status).toBe(500);
+  });
+
+  it.each([
+    [
+      'a malformed Content-Length',
+      () => new Response('x', { headers: { 'content-length': 'ten' } }),
+    ],
+    [
+      'a Content-Length on an empty body',
+      () => new Response(null, { headers: { 'content-length': '5' } }),
+    ],
+    [
+      'a Content-Length on a body stream that turns out empty',
+      () =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.close();
+            },
+          }),
+          { headers: { 'content-length': '3' } },
+        ),
+    ],
+    [
+      'a body chunk that is not bytes',
+      () =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.enqueue('text');
+              controller.close();
+            },
+          }),
+        ),
+    ],
+  ])('answers 500 to %s', async (_name, make) => {
+    const server = await start(make);
+    const res = await fetch(server.url);
+    expect(res.status).toBe(500);
+    expect(server.errors).toHaveLength(1);
+  });
+
   it('answers 500 to a Response.error()', async () => {
     const server = await start(() => Response.error());
     const res = await fetch(server.url);
