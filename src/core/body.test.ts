@@ -143,7 +143,11 @@ describe('readForm', () => {
   it('answers 413 for a multipart body over the limit', async () => {
     const sent = new FormData();
     sent.append('upload', new File([new Uint8Array(10_000)], 'big.bin'));
-    await expect(readForm(post(sent), { limit: 1000 })).rejects.toMatchObject({ status: 413 });
+    // Encoded up front: undici's FormData body stream does not stop enqueueing when it is cancelled.
+    const encoded = new Response(sent);
+    const contentType = encoded.headers.get('content-type') ?? '';
+    const request = post(await encoded.arrayBuffer(), { 'content-type': contentType });
+    await expect(readForm(request, { limit: 1000 })).rejects.toMatchObject({ status: 413 });
   });
 
   it('answers 400 for a malformed multipart body', async () => {
