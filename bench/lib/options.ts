@@ -18,7 +18,7 @@ export interface RunOptions {
   readonly warmup: number;
   /** Seconds to wait before each round for the CPU to be idle. @default 30 */
   readonly quietWait: number;
-  /** Extra attempts for a round that shared the CPU with other processes. @default 2 */
+  /** Extra attempts for a round that shared the CPU with other processes. @default 3 */
   readonly retries: number;
   /** wrk connections. @default 50 */
   readonly connections: number;
@@ -41,7 +41,7 @@ Options:
   --quiet-wait <s>    seconds to wait before each round for other processes to leave the CPU
                       idle (0–600, default 30; a round that starts busy is flagged)
   --retries <n>       times a round that shared the CPU with other processes is measured
-                      again (0–5, default 2)
+                      again (0–5, default 3)
   --connections <n>   wrk connections, -c (1–1000, default 50)
   --threads <n>       wrk threads, -t (1–16, default 1; at most --connections)
   --contender <id>    run only this contender (repeatable)
@@ -77,7 +77,7 @@ export function parseRunOptions(argv: readonly string[]): RunOptions {
       rounds: { type: 'string', default: '3' },
       warmup: { type: 'string', default: '2' },
       'quiet-wait': { type: 'string', default: '30' },
-      retries: { type: 'string', default: '2' },
+      retries: { type: 'string', default: '3' },
       connections: { type: 'string', default: '50' },
       threads: { type: 'string', default: '1' },
       contender: { type: 'string', multiple: true, default: [] },

@@ -11,6 +11,10 @@ import type { ContenderOutcome, Scenario } from './scenario.ts';
 export interface ContenderSummary extends ContenderOutcome {
   /** Whether this contender is the baseline. */
   readonly baseline: boolean;
+  /** The slowest and fastest round's requests per second. */
+  readonly rangeRps: readonly [number, number];
+  /** Half the range as a share of the median: how far one round may stray (0.05 = ±5%). */
+  readonly spread: number;
   /** The median of the rounds' p99 latencies, in milliseconds. */
   readonly p99Ms: number;
   /** Non-2xx responses plus socket errors, over all rounds. */
@@ -71,26 +75,33 @@ export function summarize(scenario: Scenario, results: readonly ContenderRuns[])
   const medians = results.map(({ runs }) => median(runs.map((r) => r.requestsPerSecond)));
   const baselineIndex = results.findIndex(({ contender }) => contender.id === scenario.baseline);
   const baselineRps = baselineIndex === -1 ? Number.NaN : medians[baselineIndex]!;
-  const contenders = results.map(({ contender, runs }, i): ContenderSummary => ({
-    id: contender.id,
-    label: contender.label,
-    baseline: i === baselineIndex,
-    medianRps: medians[i]!,
-    ratio: medians[i]! / baselineRps,
-    p99Ms: median(runs.map((r) => r.latencyMs.p99)),
-    errors: runs.reduce((sum, r) => sum + r.non2xx + r.socketErrors, 0),
-    busyRounds: runs.filter((r) => (r.otherCpu ?? 0) > BUSY_LIMIT).length,
-    rounds: runs.map((r) => ({
-      rps: r.requestsPerSecond,
-      requests: r.requests,
-      latencyMs: r.latencyMs,
-      non2xx: r.non2xx,
-      socketErrors: r.socketErrors,
-      busyBefore: r.busyBefore,
-      otherCpu: r.otherCpu,
-      attempts: r.attempts,
-    })),
-  }));
+  const contenders = results.map(({ contender, runs }, i): ContenderSummary => {
+    const rps = runs.map((r) => r.requestsPerSecond);
+    const low = Math.min(...rps);
+    const high = Math.max(...rps);
+    return {
+      id: contender.id,
+      label: contender.label,
+      baseline: i === baselineIndex,
+      medianRps: medians[i]!,
+      ratio: medians[i]! / baselineRps,
+      rangeRps: [low, high],
+      spread: (high - low) / 2 / medians[i]!,
+      p99Ms: median(runs.map((r) => r.latencyMs.p99)),
+      errors: runs.reduce((sum, r) => sum + r.non2xx + r.socketErrors, 0),
+      busyRounds: runs.filter((r) => (r.otherCpu ?? 0) > BUSY_LIMIT).length,
+      rounds: runs.map((r) => ({
+        rps: r.requestsPerSecond,
+        requests: r.requests,
+        latencyMs: r.latencyMs,
+        non2xx: r.non2xx,
+        socketErrors: r.socketErrors,
+        busyBefore: r.busyBefore,
+        otherCpu: r.otherCpu,
+        attempts: r.attempts,
+      })),
+    };
+  });
   const note = scenario.summarize && baselineIndex !== -1 ? scenario.summarize(contenders) : null;
   return {
     name: scenario.name,
@@ -103,6 +114,11 @@ export function summarize(scenario: Scenario, results: readonly ContenderRuns[])
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
+/** `38512` → `38.5k`: short enough for a range column. */
+function thousands(value: number): string {
+  return value >= 1000 ? `${(value / 1000).toFixed(1)}k` : integer.format(value);
+}
+
 /**
  * The Markdown table (one row per contender), followed by each scenario's note and any warnings
  * (errors under load, rounds that shared the CPU with other processes).
@@ -114,8 +130,8 @@ const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
  */
 export function markdown(summaries: readonly ScenarioSummary[]): string {
   const lines = [
-    '| scenario | contender | req/s (median) | vs baseline | p99 latency |',
-    '| --- | --- | ---: | ---: | ---: |',
+    '| scenario | contender | req/s (median) | rounds (min–max) | vs baseline | p99 latency |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
   ];
   const notes: string[] = [];
   for (const scenario of summaries) {
@@ -123,7 +139,9 @@ export function markdown(summaries: readonly ScenarioSummary[]): string {
       const label = c.baseline ? `${c.label} (baseline)` : c.label;
       const ratio = Number.isNaN(c.ratio) ? '–' : `${c.ratio.toFixed(2)}×`;
       lines.push(
-        `| ${scenario.name} | ${label} | ${integer.format(c.medianRps)} | ${ratio} | ${c.p99Ms.toFixed(2)} ms |`,
+        `| ${scenario.name} | ${label} | ${integer.format(c.medianRps)} | ` +
+          `${thousands(c.rangeRps[0])}–${thousands(c.rangeRps[1])} | ${ratio} | ` +
+          `${c.p99Ms.toFixed(2)} ms |`,
       );
       if (c.errors > 0) {
         notes.push(

@@ -36,6 +36,8 @@ export interface ContenderOutcome {
   readonly medianRps: number;
   /** `medianRps` divided by the baseline's. */
   readonly ratio: number;
+  /** Half the range of its rounds as a share of the median: the run's noise (0.05 = ±5%). */
+  readonly spread: number;
 }
 
 /** A benchmark scenario. */

@@ -16,9 +16,15 @@ function cost(outcomes: readonly ContenderOutcome[]): string | null {
   if (!bare || !stacked) return null;
   // The server saturates its one core, so 1 / (req/s) is the server CPU time per request.
   const nsPerLayer = ((1 / stacked.medianRps - 1 / bare.medianRps) * 1e9) / LAYERS;
+  const cost = 1 - stacked.ratio;
+  // A difference smaller than the rounds' own scatter is not a measurement of the stack.
+  const noise = Math.max(bare.spread, stacked.spread);
   return (
-    `${LAYERS} no-op middlewares cost ${((1 - stacked.ratio) * 100).toFixed(1)}% of throughput ` +
-    `(1 − ratio), about ${Math.round(nsPerLayer)} ns per middleware per request`
+    `${LAYERS} no-op middlewares cost ${(cost * 100).toFixed(1)}% of throughput ` +
+    `(1 − ratio), about ${Math.round(nsPerLayer)} ns per middleware per request` +
+    (Math.abs(cost) <= noise
+      ? `; within the rounds' scatter of ±${(noise * 100).toFixed(1)}%, so not distinguishable from 0`
+      : '')
   );
 }
 

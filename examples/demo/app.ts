@@ -1,6 +1,10 @@
 /**
- * The demo site that `npm start` serves: a few pages built from trowel's core pieces — mounting,
- * HTTP errors, content negotiation, cookies and forms.
+ * The demo site that `npm start` (`trowel serve` with no file) serves through `site.ini`: a few
+ * pages built from trowel's core pieces — mounting, HTTP errors, content negotiation, cookies and
+ * forms — and a page showing the deploy config that `site.ini`'s `config` filter hands down.
+ *
+ * `pages` is the bare site, which `site.ini` wraps in filters; `demo` is the same site with HTTP
+ * errors handled, for serving without a config (`serve.ts`).
  */
 import {
   compose,
@@ -16,6 +20,7 @@ import {
   type Handler,
   type Middleware,
 } from 'trowel';
+import { DEPLOY_CONFIG } from 'trowel/deploy';
 
 const page = (title: string, body: string): Response =>
   new Response(
@@ -26,14 +31,16 @@ const page = (title: string, body: string): Response =>
 
 const home: Handler = (request, ctx) =>
   page(
-    'trowel demo',
-    `<p>You reached <code>${escapeHtml(requestUrl(request, ctx))}</code> from ${escapeHtml(ctx.remoteAddr)}.</p>
+    ctx.get(DEPLOY_CONFIG)?.['site_name'] ?? 'trowel demo',
+    `<p>${escapeHtml(ctx.get(DEPLOY_CONFIG)?.['greeting'] ?? 'Hello!')}</p>
+<p>You reached <code>${escapeHtml(requestUrl(request, ctx))}</code> from ${escapeHtml(ctx.remoteAddr)}.</p>
 <ul>
 <li><a href="/hello">/hello</a> — text, HTML or JSON, by your Accept header</li>
 <li><a href="/visits">/visits</a> — a cookie counter</li>
 <li><a href="/form">/form</a> — a form, read with a size limit</li>
 <li><a href="/api/where">/api/where</a> — a handler mounted under <code>/api</code></li>
 <li><a href="/missing">/missing</a> — a 404 from a thrown <code>NotFound</code></li>
+<li><a href="/config">/config</a> — the deploy config <code>site.ini</code> hands to the app</li>
 </ul>`,
   );
 
@@ -90,11 +97,26 @@ const api: Handler = (request, ctx) =>
     url: requestUrl(request, ctx),
   });
 
+const config: Handler = (_request, ctx) => {
+  const values = ctx.get(DEPLOY_CONFIG);
+  if (values === undefined) {
+    return page('Config', '<p>No deploy config: this demo was not served from a config file.</p>');
+  }
+  const rows = Object.entries(values)
+    .map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`)
+    .join('');
+  return page(
+    'Config',
+    `<p>What the <code>config</code> filter in <code>site.ini</code> hands down: the globals, then its own options. Try <code>npm start -- greeting=Hi</code>.</p><table>${rows}</table>`,
+  );
+};
+
 const routes: Record<string, Handler> = {
   '/': home,
   '/hello': hello,
   '/visits': visits,
   '/form': form,
+  '/config': config,
 };
 
 const router: Handler = (request, ctx) => {
@@ -111,5 +133,8 @@ const serverHeader: Middleware = (next) => async (request, ctx) => {
   return response;
 };
 
-/** The demo application. */
+/** The demo site without error handling: `site.ini` puts `egg:Paste#httpexceptions` around it. */
+export const pages: Handler = serverHeader(router);
+
+/** The demo application, ready to serve on its own. */
 export const demo: Handler = compose(httpErrors(), serverHeader)(router);

@@ -48,8 +48,13 @@ export interface ContextInit {
   readonly scheme?: string;
   /** The authority (host[:port]) the client used. @default the URL's host */
   readonly host?: string;
-  /** Fires when the client disconnects or the request is otherwise abandoned. @default never fires */
-  readonly signal?: AbortSignal;
+  /**
+   * Fires when the client disconnects or the request is otherwise abandoned. A function is called
+   * instead when `signal` is first read, so a server can leave the signal unbuilt for the many
+   * requests nobody asks about; it should return the same signal on every call.
+   * @default never fires
+   */
+  readonly signal?: AbortSignal | (() => AbortSignal);
 }
 
 const NEVER = new AbortController().signal;
@@ -70,9 +75,7 @@ export class Context {
   readonly scheme: string;
   /** The host (and port, if not the default) the client used. */
   readonly host: string;
-  /** Aborts when the client goes away; long work and upstream requests should follow it. */
-  readonly signal: AbortSignal;
-
+  #signal: AbortSignal | (() => AbortSignal);
   readonly #values: Map<symbol, unknown>;
   readonly #parent: Context | undefined;
 
@@ -101,9 +104,16 @@ export class Context {
     this.remotePort = init.remotePort ?? 0;
     this.scheme = init.scheme ?? fromUrl().protocol.slice(0, -1);
     this.host = init.host ?? fromUrl().host;
-    this.signal = init.signal ?? NEVER;
+    this.#signal = init.signal ?? NEVER;
     this.#values = new Map();
     this.#parent = parent;
+  }
+
+  /** Aborts when the client goes away; long work and upstream requests should follow it. */
+  get signal(): AbortSignal {
+    const signal = this.#signal;
+    if (typeof signal !== 'function') return signal;
+    return (this.#signal = signal());
   }
 
   /** The value stored under `key` here or in an ancestor, else the key's default. */
@@ -166,7 +176,8 @@ export class Context {
         remotePort: changes.remotePort ?? this.remotePort,
         scheme: changes.scheme ?? this.scheme,
         host: changes.host ?? this.host,
-        signal: changes.signal ?? this.signal,
+        // The parent's signal as given, so deriving does not build a signal nobody asked for.
+        signal: changes.signal ?? this.#signal,
       },
       this,
     );

@@ -232,7 +232,9 @@ export class Builder {
     if (target.kind === 'entry') {
       const factory = await guarded(leaf, () => target.entry.load());
       if (factory.protocol !== target.entry.protocol) {
-        throw new Error(
+        throw new DeployError(
+          codes.factory,
+          leaf.where,
           `${target.label}: the registry says ${target.entry.protocol}, the factory says ${factory.protocol}`,
         );
       }

@@ -4,7 +4,6 @@
  * Paste's option names, converts them, and refuses any it does not know.
  */
 import { httpErrors } from '../core/http-error.ts';
-import { lint } from '../lint/index.ts';
 import { configFilter } from './config-filter.ts';
 import {
   asBool,
@@ -20,9 +19,12 @@ import { prefix, type PrefixOptions } from './prefix.ts';
 import type { FilterFactory } from './registry.ts';
 
 /** `egg:Paste#lint`: `lint()`; trowel adds `mode = strict | warn`. */
-export const lintFilter: FilterFactory = (options) => {
+export const lintFilter: FilterFactory = async (options) => {
   checkKeys(options, ['mode'], 'egg:Paste#lint');
-  return lint({ mode: asChoice(options, 'mode', ['strict', 'warn'] as const, 'strict') });
+  const mode = asChoice(options, 'mode', ['strict', 'warn'] as const, 'strict');
+  // Loaded only by configs that use it.
+  const { lint } = await import('../lint/index.ts');
+  return lint({ mode });
 };
 
 /** `egg:Paste#httpexceptions`: `httpErrors()`. Paste's `warning_level` is accepted and has no effect. */

@@ -14,7 +14,7 @@
  * `max_body_size`/`max_header_size` (sizes), `headers_timeout`/`request_timeout`/
  * `keep_alive_timeout`/`shutdown_timeout` (durations; a bare number is seconds).
  */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { isConfigError } from '../core/config-error.ts';
 import { resolveOptions, type ServeOptions } from '../server/options.ts';
 import { serve } from '../server/index.ts';
@@ -132,6 +132,16 @@ function tls(options: Settings): ServeOptions['tls'] {
       { ...sectionWhere(options), key: missing },
       'tls_cert and tls_key go together',
     );
+  }
+  for (const [name, path] of [
+    ['tls_cert', cert],
+    ['tls_key', key],
+  ] as const) {
+    try {
+      accessSync(path, constants.R_OK);
+    } catch {
+      throw new DeployError(codes.value, settingWhere(options, name), `cannot read ${path}`);
+    }
   }
   const passphrase = options['tls_passphrase'];
   return passphrase === undefined

@@ -188,7 +188,9 @@ export async function importExport(
   }
   const name = ref.exportName ?? 'default';
   if (!(name in namespace) || namespace[name] === undefined) {
-    const names = Object.keys(namespace).filter((n) => namespace[n] !== undefined);
+    const names = Object.keys(namespace)
+      .filter((n) => namespace[n] !== undefined)
+      .sort();
     throw new DeployError(
       codes.import,
       where,

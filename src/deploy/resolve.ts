@@ -11,7 +11,14 @@
  * README lists each case.
  */
 import { resolve } from 'node:path';
-import { DeployError, codes, deployWarning, type DeployWarning, type Where } from './errors.ts';
+import {
+  DeployError,
+  codes,
+  deployWarning,
+  displayPath,
+  type DeployWarning,
+  type Where,
+} from './errors.ts';
 import { importExport, packageInstalled, parseModuleRef, type ModuleRef } from './modules.ts';
 import {
   objectTypeOf,
@@ -168,7 +175,7 @@ export class Resolver {
       throw new DeployError(
         codes.ambiguous,
         from.where,
-        `"${name}" names ${found.map((s) => `[${s.name}] (line ${s.line})`).join(' and ')} in ${scope.path}; rename one`,
+        `"${name}" names ${found.map((s) => `[${s.name}] (line ${s.line})`).join(' and ')} in ${displayPath(scope.path)}; rename one`,
       );
     }
     const [section] = found;
@@ -619,7 +626,7 @@ export class Resolver {
     return new DeployError(
       codes.notFound,
       where,
-      `there is no ${OBJECT_WORDS[type].replace(/^an? /, '')} named "${name}" in ${scope.path} (${hints.join('; ')})`,
+      `there is no ${OBJECT_WORDS[type].replace(/^an? /, '')} named "${name}" in ${displayPath(scope.path)} (${hints.join('; ')})`,
     );
   }
 }

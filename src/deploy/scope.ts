@@ -10,7 +10,7 @@
  * command line won in `global_conf`; here both agree.
  */
 import { dirname } from 'node:path';
-import { DeployError, codes, type Where } from './errors.ts';
+import type { Where } from './errors.ts';
 import { interpolate, type Variable, type Variables } from './interpolate.ts';
 import type { IniEntry, IniFile, IniSection } from './parser.ts';
 import type { Protocol } from './registry.ts';
@@ -183,17 +183,10 @@ export class FileScope {
     for (const entry of section.entries.values()) {
       const value = this.value(section, entry);
       const { key } = entry;
-      const setGet = /^(set|get)\s+(.*)$/.exec(key);
+      // The parser trims keys, so "set NAME" always has a name here; a bare "set" is a plain key.
+      const setGet = /^(set|get)\s+(.+)$/.exec(key);
       if (setGet) {
-        const name = (setGet[2] ?? '').trim();
-        if (name === '') {
-          throw new DeployError(
-            codes.section,
-            value.where,
-            `"${key}" needs a name: ${setGet[1] ?? ''} NAME = value`,
-          );
-        }
-        (setGet[1] === 'set' ? sets : gets).set(name, value);
+        (setGet[1] === 'set' ? sets : gets).set(setGet[2] ?? '', value);
       } else if (specialKeys.has(key)) {
         special[key] = value;
       } else if (key in PROTOCOL_KEYS) {

@@ -10,9 +10,18 @@
 import type { Issue } from './catalogue.ts';
 import type { LintError } from './report.ts';
 import { isContentLength } from './request-rules.ts';
+import type { Tracked } from './scope.ts';
 
-/** Reports an issue; returns the error strict mode asks for. */
-export type Report = (issue: Issue, canThrow?: boolean) => LintError | undefined;
+/** How a response body ended, as far as lint could see. */
+export type Ending = 'done' | 'cancelled' | 'errored';
+
+/** The exchange the bodies belong to: where their findings go, and who hears that one ended. */
+export interface BodyOwner {
+  /** Reports an issue; returns the error strict mode asks for. */
+  report(issue: Issue, canThrow?: boolean): LintError | undefined;
+  /** The response body ended; an error it returns errors the body instead of closing it. */
+  end(ending: Ending): LintError | undefined;
+}
 
 /** The request the handler gets, and the switch that marks its response complete. */
 export interface TrackedRequest {
@@ -23,10 +32,11 @@ export interface TrackedRequest {
 
 const ignore = (): void => undefined;
 
-/** The `Content-Length` of `headers` as a number, or `undefined` when absent or malformed. */
-export function declaredLength(headers: Headers): number | undefined {
-  const value = headers.get('content-length');
-  return value !== null && isContentLength(value) ? Number(value) : undefined;
+/** A `Content-Length` value as a number, or `undefined` when absent or malformed. */
+export function declaredLength(value: string | null | undefined): number | undefined {
+  return value !== null && value !== undefined && isContentLength(value)
+    ? Number(value)
+    : undefined;
 }
 
 function lengthIssue(
@@ -45,13 +55,13 @@ function lengthIssue(
 }
 
 /**
- * Gives the handler a copy of `request` whose body is watched. A request without a body, or whose
- * body someone already read or locked, is passed on as it is.
+ * Gives the handler a copy of `request` whose body is watched, or `undefined` for a request to pass
+ * on as it is: one without a body, or whose body someone already read or locked.
  */
-export function trackRequest(request: Request, report: Report): TrackedRequest {
+export function trackRequest(request: Request, owner: BodyOwner): TrackedRequest | undefined {
   const source = request.body;
-  if (source === null || request.bodyUsed || source.locked) return { request, settle: ignore };
-  const declared = declaredLength(request.headers);
+  if (source === null || request.bodyUsed || source.locked) return undefined;
+  const declared = declaredLength(request.headers.get('content-length'));
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let settled = false;
   let cancelled = false;
@@ -63,7 +73,7 @@ export function trackRequest(request: Request, report: Report): TrackedRequest {
       async pull(controller) {
         if (settled && !lateReported) {
           lateReported = true;
-          const error = report({
+          const error = owner.report({
             rule: 'request-body-read-after-response',
             message:
               'the request body was read after the response was complete: the server may already have drained or discarded it',
@@ -80,7 +90,7 @@ export function trackRequest(request: Request, report: Report): TrackedRequest {
         if (result.done) {
           const error =
             declared !== undefined && count < declared
-              ? report(lengthIssue('request-content-length-mismatch', declared, count))
+              ? owner.report(lengthIssue('request-content-length-mismatch', declared, count))
               : undefined;
           if (error) controller.error(error);
           else controller.close();
@@ -89,7 +99,9 @@ export function trackRequest(request: Request, report: Report): TrackedRequest {
         count += result.value.byteLength;
         if (declared !== undefined && count > declared && !lengthReported) {
           lengthReported = true;
-          const error = report(lengthIssue('request-content-length-mismatch', declared, count));
+          const error = owner.report(
+            lengthIssue('request-content-length-mismatch', declared, count),
+          );
           if (error) {
             controller.error(error);
             reader.cancel(error).catch(ignore);
@@ -115,107 +127,151 @@ export function trackRequest(request: Request, report: Report): TrackedRequest {
   };
 }
 
-/** How a response body ended, as far as lint could see. */
-export type Ending = 'done' | 'cancelled' | 'errored';
-
-/** What {@link trackResponse} checks, and whom it tells. */
-export interface ResponseChecks {
+/**
+ * The checks of one response body, chunk by chunk, and whether it is still open. Whoever reads
+ * the body drives it: lint's own pull-through stream ({@link trackResponse}), or an in-process
+ * consumer that reads the body to the end itself and so needs no stream in between (the testing
+ * fixture, through `lintForReader()`). Either way the same findings come at the same chunk.
+ */
+export class BodyChecker implements Tracked {
+  readonly #owner: BodyOwner;
   /** The declared `Content-Length` to hold the body to; `undefined` to skip the check. */
-  readonly length: number | undefined;
+  readonly #length: number | undefined;
   /** Report `response-content-type-missing` at the first byte. */
-  readonly needsType: boolean;
-  readonly report: Report;
-  /** Called once when the body ends; an error it returns errors the body instead of closing it. */
-  readonly onEnd: (ending: Ending) => LintError | undefined;
+  #needsType: boolean;
+  #lengthReported = false;
+  #count = 0;
+  #ending: Ending | undefined;
+
+  constructor(owner: BodyOwner, length: number | undefined, needsType: boolean) {
+    this.#owner = owner;
+    this.#length = length;
+    this.#needsType = needsType;
+  }
+
+  /** True while the body is neither read to the end, cancelled nor errored. */
+  isOpen(): boolean {
+    return this.#ending === undefined;
+  }
+
+  /**
+   * Checks the next chunk read from the body. Returns the error strict mode asks for: the body
+   * has then ended, and the reader errors with it and cancels the source with it. Otherwise the
+   * chunk is to be passed on as it is (in warn mode even one that is not a `Uint8Array`, so the
+   * caller fails as it would without lint).
+   */
+  chunk(value: unknown): LintError | undefined {
+    if (!(value instanceof Uint8Array)) {
+      return this.#fail({
+        rule: 'response-body-chunk',
+        message: `a response body chunk is ${describeChunk(value)}, not a Uint8Array: encode text with TextEncoder`,
+      });
+    }
+    const size = value.byteLength;
+    this.#count += size;
+    if (this.#needsType && size > 0) {
+      this.#needsType = false;
+      const error = this.#fail({
+        rule: 'response-content-type-missing',
+        message: 'the response has content but no Content-Type, so the client has to guess',
+      });
+      if (error) return error;
+    }
+    const length = this.#length;
+    if (length !== undefined && this.#count > length && !this.#lengthReported) {
+      this.#lengthReported = true;
+      return this.#fail(lengthIssue('response-content-length-mismatch', length, this.#count));
+    }
+    return undefined;
+  }
+
+  /** The source is done: checks the length and ends the body. Returns the error to end it with. */
+  done(): LintError | undefined {
+    const length = this.#length;
+    const mismatch =
+      length !== undefined && this.#count < length
+        ? this.#owner.report(lengthIssue('response-content-length-mismatch', length, this.#count))
+        : undefined;
+    const leak = this.#end('done');
+    return mismatch ?? leak;
+  }
+
+  /** The reader cancelled the body. */
+  cancelled(): void {
+    this.#end('cancelled');
+  }
+
+  /** Reading the source failed. */
+  errored(): void {
+    this.#end('errored');
+  }
+
+  /** Reports this body as dropped by the middleware it was handed to. */
+  leak(canThrow: boolean): LintError | undefined {
+    return this.#owner.report(
+      {
+        rule: 'response-body-unconsumed',
+        message:
+          'this response body was neither read to the end nor cancelled by the time the outer response completed: the middleware that received it dropped it (cancel it with response.body?.cancel())',
+      },
+      canThrow,
+    );
+  }
+
+  #fail(issue: Issue): LintError | undefined {
+    const error = this.#owner.report(issue);
+    if (error) this.#end('errored');
+    return error;
+  }
+
+  #end(how: Ending): LintError | undefined {
+    this.#ending = how;
+    return this.#owner.end(how);
+  }
 }
 
-/** A response body handed out by lint, and whether it is still open. */
-export interface TrackedBody {
-  readonly stream: ReadableStream<Uint8Array>;
-  isOpen(): boolean;
-}
-
-/** Wraps a response body so that it is checked while it streams. */
-export function trackResponse(source: ReadableStream, checks: ResponseChecks): TrackedBody {
-  const { length, report, onEnd } = checks;
+/**
+ * Wraps a response body in a pull-through stream that runs `checker` on every chunk and errors
+ * with what strict mode finds.
+ */
+export function trackResponse(
+  source: ReadableStream,
+  checker: BodyChecker,
+): ReadableStream<Uint8Array> {
   const reader = source.getReader() as ReadableStreamDefaultReader<unknown>;
-  let ending: Ending | undefined;
-  let needsType = checks.needsType;
-  let lengthReported = false;
-  let count = 0;
-  const end = (how: Ending): LintError | undefined => {
-    ending = how;
-    return onEnd(how);
-  };
-  const stream = new ReadableStream<Uint8Array>(
+  return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        const fail = (error: LintError): void => {
-          controller.error(error);
-          reader.cancel(error).catch(ignore);
-          end('errored');
-        };
         let result: ReadableStreamReadResult<unknown>;
         try {
           result = await reader.read();
         } catch (error) {
-          end('errored');
+          checker.errored();
           throw error;
         }
         // Cancelled while the read was pending: the stream is closed and its length unknowable.
-        if (ending !== undefined) return;
+        if (!checker.isOpen()) return;
         if (result.done) {
-          const mismatch =
-            length !== undefined && count < length
-              ? report(lengthIssue('response-content-length-mismatch', length, count))
-              : undefined;
-          const leak = end('done');
-          const error = mismatch ?? leak;
+          const error = checker.done();
           if (error) controller.error(error);
           else controller.close();
           return;
         }
-        const chunk = result.value;
-        if (!(chunk instanceof Uint8Array)) {
-          const error = report({
-            rule: 'response-body-chunk',
-            message: `a response body chunk is ${describeChunk(chunk)}, not a Uint8Array: encode text with TextEncoder`,
-          });
-          if (error) fail(error);
-          // Warn mode passes it on: the caller then fails as it would without lint.
-          else controller.enqueue(chunk as Uint8Array);
+        const error = checker.chunk(result.value);
+        if (error) {
+          controller.error(error);
+          reader.cancel(error).catch(ignore);
           return;
         }
-        count += chunk.byteLength;
-        if (needsType && chunk.byteLength > 0) {
-          needsType = false;
-          const error = report({
-            rule: 'response-content-type-missing',
-            message: 'the response has content but no Content-Type, so the client has to guess',
-          });
-          if (error) {
-            fail(error);
-            return;
-          }
-        }
-        if (length !== undefined && count > length && !lengthReported) {
-          lengthReported = true;
-          const error = report(lengthIssue('response-content-length-mismatch', length, count));
-          if (error) {
-            fail(error);
-            return;
-          }
-        }
-        controller.enqueue(chunk);
+        controller.enqueue(result.value as Uint8Array);
       },
       cancel(reason) {
-        end('cancelled');
+        checker.cancelled();
         return reader.cancel(reason);
       },
     },
     { highWaterMark: 0 },
   );
-  return { stream, isOpen: () => ending === undefined };
 }
 
 function describeChunk(chunk: unknown): string {

@@ -67,32 +67,53 @@ function hostIssue(url: URL, host: string): Issue | undefined {
   };
 }
 
-/** What is wrong with `request`; empty when nothing is. */
-export function checkRequest(request: unknown): Issue[] {
+/** True when a serialized URL (as `Request.url` gives it) has the scheme http or https. */
+function isHttpUrl(href: string): boolean {
+  // The serializer writes the scheme in lowercase, followed by ":".
+  return href.startsWith('http:') || href.startsWith('https:');
+}
+
+/**
+ * The path of a URL as `Request.url` gives it: the same string as `new URL(href).pathname`,
+ * without parsing the URL again. In a serialized http(s) URL the path starts at the first "/"
+ * after "//" and ends at "?" or "#": the serializer percent-encodes "/", "?" and "#" in the
+ * userinfo and "?" and "#" in the path, and a host or port holds none of them (WHATWG URL,
+ * "percent-encode sets").
+ */
+export function requestPath(href: string): string {
+  if (!isHttpUrl(href)) return new URL(href).pathname;
+  const start = href.indexOf('/', href.indexOf('//') + 2);
+  const query = href.indexOf('?', start);
+  const fragment = href.indexOf('#', start);
+  const end = query === -1 ? fragment : fragment === -1 ? query : Math.min(query, fragment);
+  return end === -1 ? href.slice(start) : href.slice(start, end);
+}
+
+/**
+ * Appends to `issues` what is wrong with `request`. Returns its URL, or `undefined` when it is no
+ * `Request` at all.
+ */
+export function inspectRequest(request: unknown, issues: Issue[]): string | undefined {
   if (!isRequest(request)) {
-    return [{ rule: 'request-type', message: `the handler was called with ${describe(request)}` }];
+    issues.push({
+      rule: 'request-type',
+      message: `the handler was called with ${describe(request)}`,
+    });
+    return undefined;
   }
-  const issues: Issue[] = [];
-  const url = new URL(request.url);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+  const href = request.url;
+  if (!isHttpUrl(href)) {
     issues.push({
       rule: 'request-url-scheme',
-      message: `the request URL ${JSON.stringify(request.url)} is not http or https`,
+      message: `the request URL ${JSON.stringify(href)} is not http or https`,
     });
   }
-  const host = request.headers.get('host');
-  if (host !== null) {
-    const issue = hostIssue(url, host);
-    if (issue) issues.push(issue);
-  }
-  const length = request.headers.get('content-length');
-  if (length !== null && !isContentLength(length)) {
-    issues.push({
-      rule: 'request-content-length-invalid',
-      message: `Content-Length ${JSON.stringify(length)} is not one non-negative integer (repeated or malformed fields are a smuggling vector, RFC 9112 §6.3)`,
-    });
-  }
+  let host: string | undefined;
+  let length: string | undefined;
+  const start = issues.length;
   request.headers.forEach((value, name) => {
+    if (name === 'host') host = value;
+    else if (name === 'content-length') length = value;
     if (hasControl(value)) {
       issues.push({
         rule: 'request-header-value',
@@ -100,6 +121,27 @@ export function checkRequest(request: unknown): Issue[] {
       });
     }
   });
+  if (host === undefined && length === undefined) return href;
+  // The issues of the Host and Content-Length fields go before those of single values.
+  const framing: Issue[] = [];
+  if (host !== undefined) {
+    const issue = hostIssue(new URL(href), host);
+    if (issue) framing.push(issue);
+  }
+  if (length !== undefined && !isContentLength(length)) {
+    framing.push({
+      rule: 'request-content-length-invalid',
+      message: `Content-Length ${JSON.stringify(length)} is not one non-negative integer (repeated or malformed fields are a smuggling vector, RFC 9112 §6.3)`,
+    });
+  }
+  issues.splice(start, 0, ...framing);
+  return href;
+}
+
+/** What is wrong with `request`; empty when nothing is. */
+export function checkRequest(request: unknown): Issue[] {
+  const issues: Issue[] = [];
+  inspectRequest(request, issues);
   return issues;
 }
 
@@ -111,30 +153,32 @@ function pathForm(name: string, value: string): Issue | undefined {
   };
 }
 
-/** What is wrong with `ctx` as the context of `request`; empty when nothing is. */
-export function checkContext(ctx: unknown, request: unknown): Issue[] {
+/**
+ * Appends to `issues` what is wrong with `ctx` as the context of the request at `href`
+ * (`undefined` when there is no `Request` to compare it with).
+ */
+export function inspectContext(ctx: unknown, href: string | undefined, issues: Issue[]): void {
   if (!isContext(ctx)) {
-    return [
-      {
-        rule: 'context-type',
-        message: `the handler was called with ${describe(ctx)} instead of a trowel Context (a plain Fetch caller? wrap with toFetch())`,
-      },
-    ];
+    issues.push({
+      rule: 'context-type',
+      message: `the handler was called with ${describe(ctx)} instead of a trowel Context (a plain Fetch caller? wrap with toFetch())`,
+    });
+    return;
   }
-  const issues: Issue[] = [];
   const { scriptName, pathInfo } = ctx;
-  const form = [pathForm('scriptName', scriptName), pathForm('pathInfo', pathInfo)].filter(
-    (issue) => issue !== undefined,
-  );
+  const before = issues.length;
+  const script = pathForm('scriptName', scriptName);
+  if (script) issues.push(script);
+  const info = pathForm('pathInfo', pathInfo);
+  if (info) issues.push(info);
   if (scriptName === '/') {
-    form.push({
+    issues.push({
       rule: 'context-path-form',
       message: 'scriptName must not be "/": use "" and keep the slash in pathInfo',
     });
   }
-  issues.push(...form);
-  if (form.length === 0 && isRequest(request)) {
-    const path = new URL(request.url).pathname;
+  if (issues.length === before && href !== undefined) {
+    const path = requestPath(href);
     // prefixStripped() hands a plain Fetch handler the path without the mount prefix while the
     // context keeps the split; that view is consistent too.
     const stripped = scriptName !== '' && (pathInfo === '' ? '/' : pathInfo) === path;
@@ -157,5 +201,11 @@ export function checkContext(ctx: unknown, request: unknown): Issue[] {
       message: `ctx.scheme must be "http" or "https", got ${JSON.stringify(ctx.scheme)}`,
     });
   }
+}
+
+/** What is wrong with `ctx` as the context of `request`; empty when nothing is. */
+export function checkContext(ctx: unknown, request: unknown): Issue[] {
+  const issues: Issue[] = [];
+  inspectContext(ctx, isRequest(request) ? request.url : undefined, issues);
   return issues;
 }

@@ -55,9 +55,7 @@ function hopByHop(name: string, value: string, status: number): string | undefin
 // a cache (Cache-Control, Content-Location, Date, ETag, Expires, Vary, and Last-Modified).
 const NOT_FOR_304 = ['content-type', 'content-encoding', 'content-language', 'content-range'];
 
-function checkLength(headers: Headers, status: number, issues: Issue[]): void {
-  const length = headers.get('content-length');
-  if (length === null) return;
+function checkLength(length: string, status: number, chunked: boolean, issues: Issue[]): void {
   if (!isContentLength(length)) {
     issues.push({
       rule: 'response-content-length-invalid',
@@ -73,7 +71,7 @@ function checkLength(headers: Headers, status: number, issues: Issue[]): void {
           : `a 205 response may only say Content-Length: 0, got ${JSON.stringify(length)} (RFC 9110 §15.3.6)`,
     });
   }
-  if (headers.has('transfer-encoding')) {
+  if (chunked) {
     issues.push({
       rule: 'response-content-length-with-transfer-encoding',
       message:
@@ -145,23 +143,50 @@ function checkField(name: string, value: string, status: number, issues: Issue[]
   }
 }
 
-/** What is wrong with the status and header fields of `response` to `method`. */
-export function checkResponse(response: Response, method: string): Issue[] {
-  const issues: Issue[] = [];
-  const { status, headers } = response;
-  checkLength(headers, status, issues);
-  // forEach yields each Set-Cookie field on its own (Fetch "sort and combine").
-  headers.forEach((value, name) => {
+/** What the body checks need to know of the header fields, read in the same pass. */
+export interface ResponseFields {
+  /** The `Content-Length` value, if any. */
+  readonly contentLength: string | undefined;
+  /** Whether there is a `Content-Type`. */
+  readonly hasType: boolean;
+}
+
+/**
+ * Appends to `issues` what is wrong with the status and header fields of `response` to
+ * `method`, and returns the fields the body checks need. The header fields are walked once.
+ */
+export function inspectResponse(
+  response: Response,
+  method: string,
+  issues: Issue[],
+): ResponseFields {
+  const status = response.status;
+  let contentLength: string | undefined;
+  let chunked = false;
+  let hasType = false;
+  let metadata: string[] | undefined;
+  const start = issues.length;
+  // forEach yields each Set-Cookie field on its own (Fetch "sort and combine"), every other name
+  // once with its values combined.
+  response.headers.forEach((value, name) => {
+    if (name === 'content-length') contentLength = value;
+    else if (name === 'transfer-encoding') chunked = true;
+    else if (name === 'content-type') hasType = true;
+    if (status === 304 && NOT_FOR_304.includes(name)) (metadata ??= []).push(name);
     checkField(name, value, status, issues);
   });
-  if (status === 304) {
-    const extra = NOT_FOR_304.filter((name) => headers.has(name));
-    if (extra.length > 0) {
-      issues.push({
-        rule: 'response-304-headers',
-        message: `a 304 should not carry ${extra.join(', ')}: it updates a cached response and has no content (RFC 9110 §15.4.5)`,
-      });
-    }
+  if (contentLength !== undefined) {
+    // The framing issues go before the issues of single fields.
+    const framing: Issue[] = [];
+    checkLength(contentLength, status, chunked, framing);
+    issues.splice(start, 0, ...framing);
+  }
+  if (metadata) {
+    const extra = NOT_FOR_304.filter((name) => metadata?.includes(name));
+    issues.push({
+      rule: 'response-304-headers',
+      message: `a 304 should not carry ${extra.join(', ')}: it updates a cached response and has no content (RFC 9110 §15.4.5)`,
+    });
   }
   if (method === 'HEAD' && response.body !== null) {
     issues.push({
@@ -170,5 +195,12 @@ export function checkResponse(response: Response, method: string): Issue[] {
         'a response to HEAD has a body: it will be discarded (RFC 9110 §9.3.2); return null to skip making it',
     });
   }
+  return { contentLength, hasType };
+}
+
+/** What is wrong with the status and header fields of `response` to `method`. */
+export function checkResponse(response: Response, method: string): Issue[] {
+  const issues: Issue[] = [];
+  inspectResponse(response, method, issues);
   return issues;
 }

@@ -52,14 +52,14 @@ export function enclosingScope(ctx: Context): Scope | undefined {
   return ctx.get(SCOPE);
 }
 
-/** Opens a scope on `ctx` for this request; `close()` takes it off again. */
-export function openScope(ctx: Context): { readonly scope: Scope; close(): void } {
+/** Opens a scope on `ctx` for this request. */
+export function openScope(ctx: Context): Scope {
   const scope = new Scope();
   ctx.set(SCOPE, scope);
-  return {
-    scope,
-    close() {
-      ctx.delete(SCOPE);
-    },
-  };
+  return scope;
+}
+
+/** Takes the scope {@link openScope} put on `ctx` off again. */
+export function closeScope(ctx: Context): void {
+  ctx.delete(SCOPE);
 }

@@ -19,7 +19,7 @@ import {
   type HeadFields,
   type Located,
 } from './request.ts';
-import { sendStatus, writeResponse } from './response.ts';
+import { sendStatus, writeResponse, type WriteOptions } from './response.ts';
 
 /** Server-wide state the listener reads on every request. */
 export interface ServerState {
@@ -37,6 +37,22 @@ export interface ListenerOptions {
 export type Listener = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean) => void;
 
 const ignore = (): void => undefined;
+
+/** The reason a request's signal aborts with when the client goes away. */
+function disconnected(): DOMException {
+  return new DOMException('the client closed the connection', 'AbortError');
+}
+
+/** Only reachable through a bug in this module: keep serving, but do not hide it. */
+function internalError(res: ServerResponse, error: unknown): void {
+  console.error('trowel/server: internal error', error);
+  res.destroy();
+}
+
+/** True when the connection closed before the response was finished: the client went away. */
+function gone(res: ServerResponse): boolean {
+  return res.destroyed && !res.writableFinished;
+}
 
 function isResponse(value: unknown): value is Response {
   // Also accept a Response made by another copy of undici (e.g. the npm package's fetch), which
@@ -93,6 +109,179 @@ function admit(
   return located === 400 ? { status: 400, close: true } : located;
 }
 
+/** The server-wide parts of a listener that every request uses. */
+interface Shared {
+  readonly handler: Handler;
+  readonly scheme: 'http' | 'https';
+  readonly maxBodySize: number;
+  readonly state: ServerState;
+  readonly report: (error: unknown, request: Request) => void;
+}
+
+/**
+ * One request in flight: its state, and the steps from running the handler to the last byte. One
+ * object (with two closures) per request rather than a closure per step, since the allocations
+ * of the per-request path are a visible share of its cost.
+ */
+class Exchange implements WriteOptions {
+  readonly head: boolean;
+  /** Builds (once) the signal that aborts when the client goes away. */
+  readonly signal: () => AbortSignal;
+  readonly #res: ServerResponse;
+  readonly #shared: Shared;
+  readonly #body: RequestBody | undefined;
+  /** A body came with a GET or HEAD: it is not read, so the connection cannot carry another request. */
+  readonly #unreadBody: boolean;
+  readonly #expectContinue: boolean;
+  #request: Request | undefined;
+  // The disconnect signal is built only when the handler (or a middleware) reads it: most never
+  // do, and an AbortController per request is a measurable share of the whole request's cost.
+  #controller: AbortController | undefined;
+  #reader: ReadableStreamDefaultReader<unknown> | undefined;
+
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    head: HeadFields,
+    shared: Shared,
+    expectContinue: boolean,
+  ) {
+    const method = req.method ?? 'GET';
+    const framed =
+      head.transferEncoding !== undefined ||
+      (head.contentLength !== undefined && head.contentLength !== '0');
+    // Fetch gives GET and HEAD no body. One sent anyway is never read: the connection closes
+    // after the response rather than reading an unlimited body just to throw it away.
+    const bodiless = method === 'GET' || method === 'HEAD';
+    this.head = method === 'HEAD';
+    this.#res = res;
+    this.#shared = shared;
+    this.#unreadBody = framed && bodiless;
+    this.#expectContinue = expectContinue;
+    this.#body =
+      framed && !bodiless
+        ? requestBody(req, res, shared.maxBodySize, expectContinue)
+        : undefined;
+    this.signal = () => this.#signal();
+    res.on('close', () => {
+      this.#closed();
+    });
+    const body = this.#body;
+    if (body !== undefined) {
+      res.on('finish', () => {
+        // Read what the handler left of the body, so the connection can carry the next request.
+        if (!body.complete() && !this.close) body.drain();
+      });
+    }
+  }
+
+  /** Close the connection after this response. */
+  get close(): boolean {
+    const body = this.#body;
+    return (
+      this.#shared.state.closing ||
+      this.#unreadBody ||
+      (body !== undefined && (body.tooLarge() || (this.#expectContinue && !body.started())))
+    );
+  }
+
+  /** Builds the request and context, runs the handler and sends what it returns. */
+  run(req: IncomingMessage, located: Located): void {
+    const { handler, scheme } = this.#shared;
+    const request = createRequest(req, located.url, this.signal, this.#body?.stream ?? null);
+    this.#request = request;
+    const ctx = createContext(request, located, req, scheme, this.signal);
+    let response: unknown;
+    try {
+      response = handler(request, ctx);
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    // Most handlers are async; a synchronous one saves turns of the microtask queue.
+    if (isThenable(response)) {
+      // Promise.resolve() returns a native promise as is, and adopts any other thenable safely.
+      Promise.resolve(response).then(
+        (value) => {
+          this.#guard(() => {
+            this.#respond(value);
+          });
+        },
+        (error: unknown) => {
+          this.#guard(() => {
+            this.#fail(error);
+          });
+        },
+      );
+    } else {
+      this.#respond(response);
+    }
+  }
+
+  onReader(reader: ReadableStreamDefaultReader<unknown>): void {
+    this.#reader = reader;
+  }
+
+  onStreamError(error: unknown): void {
+    if (this.#request !== undefined) this.#shared.report(error, this.#request);
+  }
+
+  #respond(response: unknown): void {
+    if (!isResponse(response)) {
+      this.#fail(new TypeError(`the handler returned ${describe(response)}, not a Response`));
+      return;
+    }
+    if (gone(this.#res)) {
+      response.body?.cancel(disconnected()).catch(ignore);
+      return;
+    }
+    writeResponse(this.#res, response, this).catch((error: unknown) => {
+      this.#guard(() => {
+        this.#fail(error);
+      });
+    });
+  }
+
+  #fail(error: unknown): void {
+    const res = this.#res;
+    // Nobody is left to answer, and the handler most likely failed because of that.
+    if (gone(res)) return;
+    if (this.#body?.tooLarge() === true) {
+      sendStatus(res, 413, true);
+      return;
+    }
+    if (this.#request !== undefined) this.#shared.report(error, this.#request);
+    sendStatus(res, 500, this.close);
+  }
+
+  /** Runs a step that has no caller left to throw to. */
+  #guard(step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      internalError(this.#res, error);
+    }
+  }
+
+  #signal(): AbortSignal {
+    if (this.#controller !== undefined) return this.#controller.signal;
+    const controller = new AbortController();
+    this.#controller = controller;
+    // Read after the client already left: the signal is born aborted.
+    if (gone(this.#res)) controller.abort(disconnected());
+    return controller.signal;
+  }
+
+  #closed(): void {
+    // 'close' also follows a finished response; only an unfinished one means the client left.
+    if (this.#res.writableFinished) return;
+    if (this.#controller === undefined && this.#reader === undefined) return;
+    const reason = disconnected();
+    this.#controller?.abort(reason);
+    this.#reader?.cancel(reason).catch(ignore);
+  }
+}
+
 /**
  * Makes the function that serves each request with `handler`.
  *
@@ -112,111 +301,36 @@ export function createListener(
   state: ServerState,
 ): Listener {
   const { maxBodySize, onError } = options;
-  const report = (error: unknown, request: Request): void => {
-    try {
-      onError(error, request);
-    } catch {
-      // A failing log hook must not take the request (or the server) down with it.
-    }
-  };
-
-  const handle = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    expectContinue: boolean,
-  ): Promise<void> => {
-    const head = scanHead(req.rawHeaders);
-    const located = admit(req, head, scheme, maxBodySize);
-    if ('status' in located) {
-      if (located.status === 200) {
-        res.writeHead(200, ['content-length', '0']);
-        res.end();
-      } else {
-        sendStatus(res, located.status, located.close);
+  const shared: Shared = {
+    handler,
+    scheme,
+    maxBodySize,
+    state,
+    report: (error, request) => {
+      try {
+        onError(error, request);
+      } catch {
+        // A failing log hook must not take the request (or the server) down with it.
       }
-      return;
-    }
-    const method = req.method ?? 'GET';
-    const framed =
-      head.transferEncoding !== undefined ||
-      (head.contentLength !== undefined && head.contentLength !== '0');
-    // Fetch gives GET and HEAD no body. One sent anyway is never read: the connection closes
-    // after the response rather than reading an unlimited body just to throw it away.
-    const bodiless = method === 'GET' || method === 'HEAD';
-    const body: RequestBody | undefined =
-      framed && !bodiless ? requestBody(req, res, maxBodySize, expectContinue) : undefined;
-    const mustClose = (): boolean =>
-      state.closing ||
-      (framed && bodiless) ||
-      (body !== undefined && (body.tooLarge() || (expectContinue && !body.started())));
-
-    const controller = new AbortController();
-    let reader: ReadableStreamDefaultReader<unknown> | undefined;
-    res.on('close', () => {
-      // 'close' also follows a finished response; only an unfinished one means the client left.
-      if (res.writableFinished) return;
-      const reason = new DOMException('the client closed the connection', 'AbortError');
-      controller.abort(reason);
-      reader?.cancel(reason).catch(ignore);
-    });
-    if (body !== undefined) {
-      res.on('finish', () => {
-        // Read what the handler left of the body, so the connection can carry the next request.
-        if (!body.complete() && !mustClose()) body.drain();
-      });
-    }
-
-    const request = createRequest(req, located.url, controller.signal, body?.stream ?? null);
-    const ctx = createContext(request, located, req, scheme, controller.signal);
-    const failed = (error: unknown): void => {
-      // Nobody is left to answer, and the handler most likely failed because of that.
-      if (controller.signal.aborted) return;
-      if (body?.tooLarge() === true) {
-        sendStatus(res, 413, true);
-        return;
-      }
-      report(error, request);
-      sendStatus(res, 500, mustClose());
-    };
-
-    let response: unknown;
-    try {
-      response = handler(request, ctx);
-      // Most handlers are async; a synchronous one saves a turn of the microtask queue.
-      if (isThenable(response)) response = await response;
-    } catch (error) {
-      failed(error);
-      return;
-    }
-    if (!isResponse(response)) {
-      failed(new TypeError(`the handler returned ${describe(response)}, not a Response`));
-      return;
-    }
-    if (controller.signal.aborted) {
-      response.body?.cancel(controller.signal.reason).catch(ignore);
-      return;
-    }
-    try {
-      await writeResponse(res, response, {
-        head: method === 'HEAD',
-        close: mustClose(),
-        onReader: (r) => {
-          reader = r;
-        },
-        onStreamError: (error) => {
-          report(error, request);
-        },
-      });
-    } catch (error) {
-      failed(error);
-    }
+    },
   };
 
   return (req, res, expectContinue) => {
-    handle(req, res, expectContinue).catch((error: unknown) => {
-      // Only reachable through a bug in this module; keep serving, but do not hide it.
-      console.error('trowel/server: internal error', error);
-      res.destroy();
-    });
+    try {
+      const head = scanHead(req.rawHeaders);
+      const located = admit(req, head, scheme, maxBodySize);
+      if ('status' in located) {
+        if (located.status === 200) {
+          res.writeHead(200, ['content-length', '0']);
+          res.end();
+        } else {
+          sendStatus(res, located.status, located.close);
+        }
+        return;
+      }
+      new Exchange(req, res, head, shared, expectContinue).run(req, located);
+    } catch (error) {
+      internalError(res, error);
+    }
   };
 }

@@ -113,24 +113,58 @@ export function remoteAddress(req: IncomingMessage): string {
 }
 
 /**
+ * The `Request` a handler gets from trowel/server: a real `Request` in every respect (undici's
+ * private state is its own, so `new Request(request)`, `request.text()`, `clone()` and `fetch()`
+ * all take it), whose `signal` is built only when first read and aborts when the client goes away.
+ *
+ * Handing `new Request()` a `signal` to follow costs more than building the rest of the request
+ * (undici ties the two together through a `WeakRef` and a finalizer per request), and most
+ * handlers never look at it. The catch: what the platform copies when it copies a request is its
+ * own internal signal, not this getter, so `new Request(request)` and `fetch(request)` do not
+ * follow the client. Pass the signal on explicitly (`fetch(request, { signal: ctx.signal })`);
+ * `ctx.signal` is the same signal.
+ */
+export class IncomingRequest extends Request {
+  readonly #signal: () => AbortSignal;
+
+  constructor(input: string | Request, init: RequestInit | undefined, signal: () => AbortSignal) {
+    super(input, init);
+    this.#signal = signal;
+  }
+
+  /** Aborts when the client goes away before the response is finished. */
+  override get signal(): AbortSignal {
+    return this.#signal();
+  }
+
+  /** A copy with the body teed, as `Request.clone()` makes it, whose `signal` still follows the client. */
+  override clone(): IncomingRequest {
+    return new IncomingRequest(super.clone(), undefined, this.#signal);
+  }
+}
+
+/**
  * Builds the `Request` for `req`. The headers are appended one by one in arrival order, so
  * repeated fields combine as the Fetch standard says (joined with `, `; `Set-Cookie` kept apart),
  * nothing a client sent twice is silently dropped, and `X_Foo` stays a different field from
  * `X-Foo`.
  *
+ * @param signal - builds (once) the signal that aborts when the client goes away.
  * @throws {TypeError} when `new Request()` refuses the method or a header.
  */
 export function createRequest(
   req: IncomingMessage,
   url: string,
-  signal: AbortSignal,
+  signal: () => AbortSignal,
   body: ReadableStream<Uint8Array> | null,
 ): Request {
   const method = req.method ?? 'GET';
   // `duplex: 'half'` is required for a stream body (Fetch), but not yet in TypeScript's DOM types.
-  const init: RequestInit & { duplex?: 'half' } =
-    body === null ? { method, signal } : { method, signal, body, duplex: 'half' };
-  const request = new Request(url, init);
+  let init: (RequestInit & { duplex?: 'half' }) | undefined;
+  if (body !== null) init = { method, body, duplex: 'half' };
+  // No init at all for a plain GET: undici then skips the init steps altogether.
+  else if (method !== 'GET') init = { method };
+  const request = new IncomingRequest(url, init, signal);
   const headers = request.headers;
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i] ?? '', raw[i + 1] ?? '');
@@ -146,7 +180,7 @@ export function createContext(
   located: Located,
   req: IncomingMessage,
   scheme: 'http' | 'https',
-  signal: AbortSignal,
+  signal: () => AbortSignal,
 ): Context {
   return new Context(request, {
     scriptName: '',

@@ -60,7 +60,7 @@ describe('pathAndQuery', () => {
 });
 
 describe('normalizeHost', () => {
-  it.each([
+  it.each<['http' | 'https', string, string]>([
     ['http', 'Example.COM', 'example.com'],
     ['http', 'example.com:80', 'example.com'],
     ['https', 'example.com:443', 'example.com'],
@@ -84,6 +84,12 @@ describe('normalizeHost', () => {
     expect(normalizeHost('http', 'Cached.Test')).toBe('cached.test');
     expect(normalizeHost('http', 'bad host')).toBeUndefined();
     expect(normalizeHost('http', 'bad host')).toBeUndefined();
+  });
+
+  it('keeps the answers for http and https apart', () => {
+    expect(normalizeHost('http', 'apart.test:443')).toBe('apart.test:443');
+    expect(normalizeHost('https', 'apart.test:443')).toBe('apart.test');
+    expect(normalizeHost('http', 'apart.test:443')).toBe('apart.test:443');
   });
 
   it('keeps answering correctly once the cache has been emptied for room', () => {

@@ -67,7 +67,8 @@ export function buildTarget(scheme: string, authority: string, path: string): Ta
 // field value (RFC 9110 §7.2).
 const HOST_SYNTAX = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]*)?$/;
 
-const hostCache = new Map<string, string | null>();
+// One cache per scheme, keyed by the field value as received: no key to build per request.
+const hostCaches = { http: new Map<string, string | null>(), https: new Map<string, string | null>() };
 const HOST_CACHE_SIZE = 256;
 
 /**
@@ -75,9 +76,9 @@ const HOST_CACHE_SIZE = 256;
  * forms such as `0x7f.1` spelled out, the scheme's default port dropped), or `undefined` when it is
  * not a valid host. Results are cached, since a server sees the same few hosts again and again.
  */
-export function normalizeHost(scheme: string, host: string): string | undefined {
-  const key = scheme === 'https' ? 's' + host : 'p' + host;
-  const cached = hostCache.get(key);
+export function normalizeHost(scheme: 'http' | 'https', host: string): string | undefined {
+  const cache = hostCaches[scheme];
+  const cached = cache.get(host);
   if (cached !== undefined) return cached ?? undefined;
   let normal: string | null = null;
   if (HOST_SYNTAX.test(host)) {
@@ -88,8 +89,8 @@ export function normalizeHost(scheme: string, host: string): string | undefined 
       normal = null;
     }
   }
-  if (hostCache.size >= HOST_CACHE_SIZE) hostCache.clear();
-  hostCache.set(key, normal);
+  if (cache.size >= HOST_CACHE_SIZE) cache.clear();
+  cache.set(host, normal);
   return normal ?? undefined;
 }
 

@@ -364,12 +364,25 @@ export function decodeContent(bytes: Uint8Array, encoding: string | null): Uint8
   return out;
 }
 
+// Decoders by Content-Type value. A suite sees few distinct values, and parsing the media type and
+// building a decoder cost more than decoding a typical body; decode() without `stream` keeps no
+// state from one call to the next, so a decoder can be shared.
+const UTF8 = new TextDecoder('utf-8');
+const decoders = new Map<string, TextDecoder>();
+
 function decodeText(bytes: Uint8Array, contentType: string | null): string {
-  const charset = contentType === null ? undefined : mediaTypeParam(contentType, 'charset');
-  try {
-    return new TextDecoder(charset ?? 'utf-8').decode(bytes);
-  } catch {
-    // An unknown charset label: read it as UTF-8 rather than fail the test on a header typo.
-    return new TextDecoder('utf-8').decode(bytes);
+  if (contentType === null) return UTF8.decode(bytes);
+  let decoder = decoders.get(contentType);
+  if (decoder === undefined) {
+    const charset = mediaTypeParam(contentType, 'charset');
+    try {
+      decoder = charset === undefined ? UTF8 : new TextDecoder(charset);
+    } catch {
+      // An unknown charset label: read it as UTF-8 rather than fail the test on a header typo.
+      decoder = UTF8;
+    }
+    if (decoders.size >= 64) decoders.clear();
+    decoders.set(contentType, decoder);
   }
+  return decoder.decode(bytes);
 }
