@@ -3,7 +3,7 @@
  * mistake here is a {@link UsageError} (exit status 2), reported without a stack trace.
  */
 import { parseArgs } from 'node:util';
-import { closest } from '../deploy/converters.ts';
+import { closest } from '../deploy/values.ts';
 
 /** A mistake on the command line. */
 export class UsageError extends Error {

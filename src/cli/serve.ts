@@ -38,6 +38,9 @@ const LAUNCHER = fileURLToPath(new URL('../../bin/trowel.js', import.meta.url));
 const ROLE = 'TROWEL_SERVE_ROLE';
 const RESTART = 'TROWEL_SERVE_RESTART';
 
+/** The codes of load errors whose cause is an exception thrown by the user's own code. */
+const USER_CODE = new Set(['TROWEL_ERR_DEPLOY_FACTORY', 'TROWEL_ERR_DEPLOY_IMPORT']);
+
 /** Prints what went wrong: the message alone for a user's mistake, the stack for a bug. */
 export function report(error: unknown, io: Output): void {
   if (isConfigError(error)) {
@@ -46,6 +49,7 @@ export function report(error: unknown, io: Output): void {
     // A factory or module of the user's own that threw: its stack points at their code.
     if (
       isDeployError(error) &&
+      USER_CODE.has(error.code) &&
       cause instanceof Error &&
       !isConfigError(cause) &&
       cause.stack !== undefined

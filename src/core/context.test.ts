@@ -64,6 +64,36 @@ describe('Context', () => {
     expect(child.signal).toBe(controller.signal);
   });
 
+  it('builds a signal given as a function only when it is first read, and only once', () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const ctx = new Context('http://x/', {
+      signal: () => {
+        calls++;
+        return controller.signal;
+      },
+    });
+    expect(calls).toBe(0);
+    expect(ctx.signal).toBe(controller.signal);
+    expect(ctx.signal).toBe(controller.signal);
+    expect(calls).toBe(1);
+  });
+
+  it('hands a signal function on to a derived child without calling it', () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const parent = new Context('http://x/a', {
+      signal: () => {
+        calls++;
+        return controller.signal;
+      },
+    });
+    const child = parent.derive({ pathInfo: '/b' });
+    expect(calls).toBe(0);
+    expect(child.signal).toBe(controller.signal);
+    expect(parent.signal).toBe(controller.signal);
+  });
+
   it('names the missing key when a required value is absent', () => {
     const SESSION = createKey<object>('session');
     expect(() => new Context('http://x/').require(SESSION)).toThrow(/"session" is not set/);

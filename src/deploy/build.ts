@@ -10,7 +10,8 @@ import type { Handler, Middleware } from '../core/handler.ts';
 import { makeSettings, type Settings } from './converters.ts';
 import { DeployError, codes, isDeployError, type DeployWarning, type Where } from './errors.ts';
 import type { CompositeLoader, DeployFilter, Factory, ServerRunner } from './registry.ts';
-import { describe, type Leaf, type Node, type Resolver } from './resolve.ts';
+import type { Leaf, Node, Resolver } from './resolve.ts';
+import { describe } from './targets.ts';
 import type { Values } from './scope.ts';
 
 /** Turns values with their places into {@link Settings}. */

@@ -10,17 +10,15 @@ import {
   asSize,
   asString,
   checkKeys,
-  closest,
   makeSettings,
   numberedKeys,
-  parseDuration,
-  parseSize,
   sectionWhere,
   settingWhere,
   warnSetting,
   type Settings,
 } from './converters.ts';
 import type { DeployError, DeployWarning } from './errors.ts';
+import { closest, parseDuration, parseSize } from './values.ts';
 
 const section = { file: '/srv/site.ini', section: 'server:main', line: 4 };
 

@@ -31,6 +31,7 @@ export {
 } from './loader.ts';
 export { parseIni, type IniEntry, type IniFile, type IniSection } from './parser.ts';
 export { interpolate, type Variable, type Variables } from './interpolate.ts';
+export { parseBool, parseDuration, parseInteger, parseList, parseSize } from './values.ts';
 export {
   asBool,
   asChoice,
@@ -43,11 +44,6 @@ export {
   checkKeys,
   makeSettings,
   numberedKeys,
-  parseBool,
-  parseDuration,
-  parseInteger,
-  parseList,
-  parseSize,
   sectionWhere,
   settingWhere,
   warnSetting,

@@ -3,7 +3,7 @@ import { get, rejection, TAG_MODULE, tree } from '../../test/deploy/helpers.ts';
 import type { DeployWarning } from './errors.ts';
 import { appConfig, loadApp, loadDeployment, loadFilter, loadServer } from './loader.ts';
 
-const order = async (response: Response): Promise<string | null> => response.headers.get('x-order');
+const order = (response: Response): string | null => response.headers.get('x-order');
 
 /** A config with the tag/hello module beside it. */
 function site(ini: string): string {
@@ -82,7 +82,7 @@ describe('use', () => {
     const path = site(
       `${tags('base')}\n[filter:derived]\nuse = base\nname = derived\n[app:main]\nuse = file:./m.mjs#hello\nfilter-with = derived\n`,
     );
-    expect(await order(await get(await loadApp(path)))).toBe('derived');
+    expect(order(await get(await loadApp(path)))).toBe('derived');
   });
 
   it('reports sections that use each other in a loop', async () => {
@@ -122,21 +122,21 @@ describe('pipelines', () => {
     );
     const response = await get(await loadApp(path), '/p');
     expect(await response.text()).toBe('hello /p');
-    expect(await order(response)).toBe('c, b, a');
+    expect(order(response)).toBe('c, b, a');
   });
 
   it('takes URIs as items, wrapping each item in its own filter-with', async () => {
     const path = site(
       `[pipeline:main]\npipeline = egg:Paste#httpexceptions a main-app\n${tags('a', 'w')}\n[app:main-app]\nuse = file:./m.mjs#hello\nfilter-with = w\n`,
     );
-    expect(await order(await get(await loadApp(path)))).toBe('w, a');
+    expect(order(await get(await loadApp(path)))).toBe('w, a');
   });
 
   it('stacks a filter that both the pipeline and the application name (PasteDeploy does too)', async () => {
     const path = site(
       `[pipeline:main]\npipeline = f1 f2 app\n${tags('f1', 'f2')}\n[app:app]\nuse = file:./m.mjs#hello\nfilter-with = f1\n`,
     );
-    expect(await order(await get(await loadApp(path)))).toBe('f1, f2, f1');
+    expect(order(await get(await loadApp(path)))).toBe('f1, f2, f1');
   });
 
   it.each([
@@ -157,7 +157,7 @@ describe('pipelines', () => {
     const path = site(
       `[pipeline:main]\nset x = 1\nfilter-with = w\npipeline = a hello\n${tags('a', 'w')}\n[app:hello]\nuse = file:./m.mjs#hello\n`,
     );
-    expect(await order(await get(await loadApp(path)))).toBe('a, w');
+    expect(order(await get(await loadApp(path)))).toBe('a, w');
   });
 });
 
@@ -168,7 +168,7 @@ describe('filter-app and filter-with', () => {
     );
     const response = await get(await loadApp(path), '/n');
     expect(await response.text()).toBe('hello /n');
-    expect(await order(response)).toBe('fa');
+    expect(order(response)).toBe('fa');
   });
 
   it('needs next in a [filter-app:] section', async () => {
@@ -181,7 +181,7 @@ describe('filter-app and filter-with', () => {
     const path = site(
       `[app:main]\nuse = file:./m.mjs#hello\nfilter-with = inner\n[filter:inner]\nuse = file:./m.mjs#tag\nname = inner\nfilter-with = outer\n${tags('outer')}`,
     );
-    expect(await order(await get(await loadApp(path)))).toBe('inner, outer');
+    expect(order(await get(await loadApp(path)))).toBe('inner, outer');
   });
 
   it('composes two filters when a filter has filter-with', async () => {
@@ -190,14 +190,14 @@ describe('filter-app and filter-with', () => {
     );
     const filter = await loadFilter(path);
     const app = await filter(() => new Response('x'));
-    expect(await order(await get(app))).toBe('inner, outer');
+    expect(order(await get(app))).toBe('inner, outer');
   });
 
   it('copies the filter-with wrapping of the section it uses', async () => {
     const path = site(
       `[app:base]\nuse = file:./m.mjs#hello\nfilter-with = w\n${tags('w')}\n[app:main]\nuse = base\n`,
     );
-    expect(await order(await get(await loadApp(path)))).toBe('w');
+    expect(order(await get(await loadApp(path)))).toBe('w');
   });
 
   it('builds a pipeline application first, then its filters in order', async () => {

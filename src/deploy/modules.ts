@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { DeployError, codes, type Where } from './errors.ts';
 
 /** A reference to an export of a module. */
@@ -27,10 +27,8 @@ export function parseModuleRef(text: string, kind?: 'file' | 'npm'): ModuleRef |
   const exportName = hash === -1 ? undefined : text.slice(hash + 1).trim();
   if (specifier === '' || exportName === '') return undefined;
   if (exportName !== undefined && !/^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(exportName)) return undefined;
-  if (specifier.startsWith('file://')) {
-    specifier = fileURLToPath(specifier);
-    kind = 'file';
-  }
+  // file:///abs/app.js arrives here as ///abs/app.js.
+  if (specifier.startsWith('//')) specifier = specifier.replace(/^\/+/, '/');
   const looksLikePath = /^\.{0,2}\//.test(specifier);
   const resolvedKind = kind ?? (looksLikePath ? 'file' : 'npm');
   if (

@@ -3,7 +3,7 @@ import { DEPLOY, get, rejection, TAG_MODULE, tree } from '../../test/deploy/help
 import { defaultRegistry } from './entry-points.ts';
 import { loadApp, loadFilter, loadServer } from './loader.ts';
 import { Registry, type ObjectType } from './registry.ts';
-import { describe as describeValue } from './resolve.ts';
+import { describe as describeValue } from './targets.ts';
 
 const SECTION: Readonly<Record<ObjectType, string>> = {
   app: 'app',
@@ -41,10 +41,10 @@ describe('egg: entry points', () => {
   )(
     'says %s (%s) is not available yet, naming the capability, file, line, section and key',
     async (name, type, capability) => {
-      const error = await rejection(load(type as ObjectType, name));
+      const error = await rejection(load(type, name));
       expect(error.code).toBe('TROWEL_ERR_DEPLOY_UNAVAILABLE');
       expect(error).toMatchObject({
-        section: `${SECTION[type as ObjectType]}:main`,
+        section: `${SECTION[type]}:main`,
         key: 'use',
         line: 2,
       });
@@ -61,7 +61,7 @@ describe('egg: entry points', () => {
   it.each(unsupported.map(({ name, type }) => [name, type]))(
     'says %s (%s) is not supported, and why',
     async (name, type) => {
-      const error = await rejection(load(type as ObjectType, name));
+      const error = await rejection(load(type, name));
       expect(error.code).toBe('TROWEL_ERR_DEPLOY_UNSUPPORTED');
       expect(error.detail).toMatch(new RegExp(`^${name} is not supported: .+`));
     },
@@ -387,6 +387,17 @@ export const pair = compositeFactory(async (loader, options) => {
   return async (r, c) => new Response((await (await first(r, c)).text()) + '+' + (await (await second(r, c)).text()));
 });
 export const server = serverFactory(() => async () => ({ url: 'http://nowhere', close: async () => {} }));
+export const runner = async (handler, options, globalConf, run) => ({ url: 'http://runner/' + (options.name ?? '') + (run.handleSignals ? '!' : ''), close: async () => {} });
+export const trio = compositeFactory(async (loader) => {
+  const app = await loader.getApp('a');
+  const filter = await loader.getFilter('f');
+  const serve = await loader.getServer('main');
+  const url = (await serve(app)).url;
+  const wrapped = await filter(app);
+  return async (r, c) => new Response(url + ' ' + (await (await wrapped(r, c)).text()) + ' ' + loader.where.section);
+});
+export const fetcher = appFactory(() => ({ fetch: () => new Response('fetched') }));
+export const configError = appFactory(() => { throw Object.assign(new Error('bad option'), { name: 'ConfigError', code: 'TROWEL_ERR_SOMETHING_BAD' }); });
 export const throws = appFactory(() => { throw new Error('factory broke'); });
 export const returnsNothing = appFactory(() => undefined);
 export const filterReturnsNothing = filterFactory(() => 'nope');
@@ -401,6 +412,44 @@ export const badMiddleware = filterFactory(() => () => 'nope');
     expect(await (await get(await loadApp(`${dir}/site.ini`))).text()).toBe('[app A]+([app A])');
     const run = await loadServer(`${dir}/site.ini`);
     expect((await run(() => new Response())).url).toBe('http://nowhere');
+  });
+
+  it('lets a composite load filters and servers too', async () => {
+    const dir = tree({
+      't.mjs': module,
+      'site.ini': `[composite:main]\nuse = file:./t.mjs#trio\n[app:a]\nuse = file:./t.mjs#app\n[filter:f]\nuse = file:./t.mjs#filter\n[server:main]\nuse = file:./t.mjs#server\n`,
+    });
+    expect(await (await get(await loadApp(`${dir}/site.ini`))).text()).toBe(
+      'http://nowhere [app ] composite:main',
+    );
+  });
+
+  it('runs a paste.server_runner with the options and what the caller asks', async () => {
+    const dir = tree({
+      't.mjs': module,
+      'site.ini': '[server:main]\npaste.server_runner = ./t.mjs#runner\nname = r\n',
+    });
+    const run = await loadServer(`${dir}/site.ini`);
+    expect((await run(() => new Response(), { handleSignals: true })).url).toBe('http://runner/r!');
+    expect((await run(() => new Response())).url).toBe('http://runner/r');
+  });
+
+  it('takes an object with fetch returned by an app factory as a Handler', async () => {
+    expect(
+      await (
+        await get((await load('app', 'file:./t.mjs#fetcher', { 't.mjs': module })) as never)
+      ).text(),
+    ).toBe('fetched');
+  });
+
+  it("keeps the code of a capability's ConfigError, adding the place", async () => {
+    const error = await rejection(load('app', 'file:./t.mjs#configError', { 't.mjs': module }));
+    expect(error).toMatchObject({
+      code: 'TROWEL_ERR_SOMETHING_BAD',
+      section: 'app:main',
+      key: 'use',
+    });
+    expect(error.detail).toBe('file:./t.mjs#configError: bad option');
   });
 
   it('names the composite key whose reference is broken', async () => {

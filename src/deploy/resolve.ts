@@ -11,24 +11,9 @@
  * README lists each case.
  */
 import { resolve } from 'node:path';
-import {
-  DeployError,
-  codes,
-  deployWarning,
-  displayPath,
-  type DeployWarning,
-  type Where,
-} from './errors.ts';
-import { importExport, packageInstalled, parseModuleRef, type ModuleRef } from './modules.ts';
-import {
-  objectTypeOf,
-  parseEntryPointName,
-  taggedProtocol,
-  type AvailableEntry,
-  type ObjectType,
-  type Protocol,
-  type Registry,
-} from './registry.ts';
+import { closest } from './values.ts';
+import { DeployError, codes, displayPath, type DeployWarning, type Where } from './errors.ts';
+import type { ObjectType, Protocol, Registry } from './registry.ts';
 import {
   sectionKind,
   type FileScope,
@@ -37,15 +22,9 @@ import {
   type Value,
   type Values,
 } from './scope.ts';
-import { closest } from './converters.ts';
+import { OBJECT_WORDS, Targets, type Found, type LeafProtocol, type Target } from './targets.ts';
 
-/** How a leaf's target is to be called. `handler`/`middleware`: a ready object, no factory. */
-export type LeafProtocol = Protocol | 'handler' | 'middleware';
-
-/** What a leaf builds from. */
-export type Target =
-  | { readonly kind: 'entry'; readonly label: string; readonly entry: AvailableEntry }
-  | { readonly kind: 'export'; readonly label: string; readonly value: unknown };
+export type { LeafProtocol, Target } from './targets.ts';
 
 /** One factory call (or one ready object) with its options and globals. */
 export interface Leaf {
@@ -103,12 +82,6 @@ const SECTION_KINDS: Readonly<Record<ObjectType, readonly SectionKind[]>> = {
   server: ['server'],
 };
 
-const OBJECT_WORDS: Readonly<Record<ObjectType, string>> = {
-  app: 'an application',
-  filter: 'a filter',
-  server: 'a server',
-};
-
 const CALL_PROTOCOLS: Readonly<Record<SectionKind, Protocol>> = {
   app: 'app',
   composite: 'composite',
@@ -120,9 +93,6 @@ const CALL_PROTOCOLS: Readonly<Record<SectionKind, Protocol>> = {
   pipeline: 'app',
 };
 
-/** Built-in distributions whose missing names are reported as such, not looked up on npm. */
-const KNOWN_DISTRIBUTIONS = ['Paste', 'PasteDeploy', 'PasteScript', 'WSGIProxy', 'wsgi_cache'];
-
 const withoutLocation = (values: Values): Map<string, Value> => {
   const copy = new Map(values);
   copy.delete('here');
@@ -133,9 +103,15 @@ const withoutLocation = (values: Values): Map<string, Value> => {
 /** Resolves names and URIs into {@link Node}s. */
 export class Resolver {
   readonly #session: Session;
+  readonly #targets: Targets;
 
   constructor(session: Session) {
     this.#session = session;
+    this.#targets = new Targets(session);
+  }
+
+  #found({ protocol, target }: Found, type: ObjectType, from: From): Leaf {
+    return this.#leaf(type, protocol, target, from);
   }
 
   /** Resolves `reference` (a section name in `from.scope`, or a URI) as an object of `type`. */
@@ -148,12 +124,12 @@ export class Resolver {
       case 'config':
         return this.#config(rest, type, from);
       case 'egg':
-        return this.#egg(text, type, from);
+        return this.#found(await this.#targets.egg(text, type, from), type, from);
       case 'call':
-        return this.#module(rest, type, from, 'call');
+        return this.#found(await this.#targets.module(rest, type, from, 'call'), type, from);
       case 'file':
       case 'npm':
-        return this.#module(rest, type, from, scheme);
+        return this.#found(await this.#targets.module(rest, type, from, scheme), type, from);
       default:
         throw new DeployError(
           codes.uri,
@@ -215,7 +191,7 @@ export class Resolver {
       }
       local.set(name, { value: found.value, where: value.where });
     }
-    if (info.require !== undefined) this.#require(info.require, scope);
+    if (info.require !== undefined) this.#targets.require(info.require, scope);
     const from: From = {
       scope,
       where: info.where,
@@ -304,28 +280,13 @@ export class Resolver {
     }
     if (explicit !== undefined) {
       const where = explicit.value.where;
-      if (objectTypeOf(explicit.protocol) !== type) {
-        throw new DeployError(
-          codes.kind,
-          where,
-          `this protocol builds ${OBJECT_WORDS[objectTypeOf(explicit.protocol)]}, but the section needs ${OBJECT_WORDS[type]}`,
-        );
-      }
-      const ref = parseModuleRef(explicit.value.value.replace(/^(?:file|npm):/, ''));
-      if (ref === undefined || /^[\w.]+:\w/.test(explicit.value.value)) {
-        throw this.#badModule(explicit.value.value, where);
-      }
-      const imported = await this.#import(ref, from.scope, where, explicit.value.value);
-      if (typeof imported.value !== 'function') {
-        throw new DeployError(codes.export, where, `${imported.label} is not a function`);
-      }
-      return this.#leaf(
-        type,
+      const { protocol, target } = await this.#targets.explicit(
         explicit.protocol,
-        { kind: 'export', label: imported.label, value: imported.value },
-        { ...from, where },
-        local,
+        explicit.value,
+        type,
+        from,
       );
+      return this.#leaf(type, protocol, target, { ...from, where }, local);
     }
     if (info.use === undefined) {
       throw new DeployError(
@@ -402,202 +363,6 @@ export class Resolver {
     return this.section(scope, name, type, { ...from, scope });
   }
 
-  async #egg(text: string, type: ObjectType, from: From): Promise<Node> {
-    if (/^egg:[^#]*[=<>!~]/.test(text)) {
-      throw new DeployError(
-        codes.uri,
-        from.where,
-        `"${text}": version requirements are not supported (PasteDeploy documented them but never did); remove them`,
-      );
-    }
-    const name = parseEntryPointName(text);
-    if (name === undefined) {
-      throw new DeployError(
-        codes.uri,
-        from.where,
-        `"${text}" is not egg:DISTRIBUTION or egg:DISTRIBUTION#NAME`,
-      );
-    }
-    const label = `egg:${name.dist}#${name.name}`;
-    const registry = this.#session.registry;
-    const entry = registry.lookup(name, type);
-    if (entry !== undefined) {
-      if (entry.status === 'planned') {
-        throw new DeployError(
-          codes.unavailable,
-          from.where,
-          `capability not available yet: ${label} will be provided by ${entry.capability}`,
-        );
-      }
-      if (entry.status === 'unsupported') {
-        throw new DeployError(
-          codes.unsupported,
-          from.where,
-          `${label} is not supported: ${entry.reason}`,
-        );
-      }
-      return this.#leaf(type, entry.protocol, { kind: 'entry', label, entry }, from);
-    }
-    const others = registry.typesOf(name);
-    if (others.length > 0) {
-      throw new DeployError(
-        codes.kind,
-        from.where,
-        `${label} is ${others.map((t) => OBJECT_WORDS[t]).join(' and ')}, but this place needs ${OBJECT_WORDS[type]}`,
-      );
-    }
-    const known = KNOWN_DISTRIBUTIONS.find((d) => d.toLowerCase() === name.dist.toLowerCase());
-    if (known !== undefined || registry.hasDistribution(name.dist)) {
-      const near = closest(name.name, registry.namesOf(name.dist));
-      throw new DeployError(
-        codes.notFound,
-        from.where,
-        `${label}: ${known ?? name.dist} has no entry point "${name.name}"${near === undefined ? '' : ` (did you mean ${near}?)`}`,
-      );
-    }
-    // Anyone else's distribution is an npm package of that name: egg:my_app#app is npm:my_app#app.
-    const candidates = [...new Set([name.dist, name.dist.toLowerCase()])];
-    const pkg = candidates.find((candidate) => packageInstalled(candidate, from.scope.dir));
-    if (pkg === undefined) {
-      throw new DeployError(
-        codes.import,
-        from.where,
-        `${text}: no entry point of that name is known, and there is no npm package "${name.dist}" where ${from.scope.dir} can see it; for your own code use file:./module.js#export or npm:package#export`,
-      );
-    }
-    const exportName = text.includes('#') ? name.name : undefined;
-    return this.#object({ kind: 'npm', specifier: pkg, exportName }, text, type, from);
-  }
-
-  async #module(
-    rest: string,
-    type: ObjectType,
-    from: From,
-    scheme: 'call' | 'file' | 'npm',
-  ): Promise<Node> {
-    const text = `${scheme}:${rest}`;
-    if (scheme === 'call' && /^[\w.]+:[\w.]+$/.test(rest)) {
-      throw this.#badModule(text, from.where);
-    }
-    const ref = parseModuleRef(rest, scheme === 'call' ? undefined : scheme);
-    if (ref === undefined) throw this.#badModule(text, from.where);
-    if (scheme !== 'call') return this.#object(ref, text, type, from);
-    const imported = await this.#import(ref, from.scope, from.where, text);
-    const tagged = taggedProtocol(imported.value);
-    const protocol =
-      tagged ??
-      (from.callProtocol !== undefined && objectTypeOf(from.callProtocol) === type
-        ? from.callProtocol
-        : type);
-    if (typeof imported.value !== 'function') {
-      throw new DeployError(
-        codes.export,
-        from.where,
-        `${text} is not a function, so it cannot be called as a factory`,
-      );
-    }
-    this.#checkKind(protocol, type, text, from.where);
-    return this.#leaf(type, protocol, { kind: 'export', label: text, value: imported.value }, from);
-  }
-
-  /** A `file:`/`npm:` export: a ready Handler or Middleware, or a tagged factory. */
-  async #object(ref: ModuleRef, label: string, type: ObjectType, from: From): Promise<Node> {
-    const imported = await this.#import(ref, from.scope, from.where, label);
-    let { value } = imported;
-    const tagged = taggedProtocol(value);
-    if (tagged !== undefined) {
-      this.#checkKind(tagged, type, label, from.where);
-      return this.#leaf(type, tagged, { kind: 'export', label, value }, from);
-    }
-    if (
-      type === 'app' &&
-      typeof value === 'object' &&
-      value !== null &&
-      typeof (value as { fetch?: unknown }).fetch === 'function'
-    ) {
-      // A Hono app (or anything else with a Fetch-style fetch method) is a Handler.
-      const app = value as { fetch: (request: Request) => Response | Promise<Response> };
-      value = (request: Request) => app.fetch(request);
-    }
-    if (typeof value !== 'function' || type === 'server') {
-      const wanted =
-        type === 'app'
-          ? 'a Handler (a function of request and context)'
-          : type === 'filter'
-            ? 'a Middleware (a function of the next handler)'
-            : 'a serverFactory(…)';
-      throw new DeployError(
-        codes.export,
-        from.where,
-        `${label} is ${describe(value)}, not ${wanted}`,
-      );
-    }
-    return this.#leaf(
-      type,
-      type === 'app' ? 'handler' : 'middleware',
-      { kind: 'export', label, value },
-      from,
-    );
-  }
-
-  #checkKind(protocol: Protocol, type: ObjectType, label: string, where: Where): void {
-    if (objectTypeOf(protocol) !== type) {
-      throw new DeployError(
-        codes.kind,
-        where,
-        `${label} is ${OBJECT_WORDS[objectTypeOf(protocol)]} (${protocol} factory), but this place needs ${OBJECT_WORDS[type]}`,
-      );
-    }
-  }
-
-  async #import(
-    ref: ModuleRef,
-    scope: FileScope,
-    where: Where,
-    label: string,
-  ): Promise<{ value: unknown; label: string }> {
-    const imported = await importExport(ref, scope.dir, where, label);
-    this.#session.watch(imported.file);
-    return imported;
-  }
-
-  #badModule(text: string, where: Where): DeployError {
-    return new DeployError(
-      codes.uri,
-      where,
-      `"${text}" is not a module reference: write file:./module.js#export, npm:package#export or call:./module.js#factory (Python module paths do not apply)`,
-    );
-  }
-
-  #require(require: Value, scope: FileScope): void {
-    for (const spec of require.value.split(/\s+/).filter((s) => s !== '')) {
-      const name = /^[^\s=<>!~[;]+/.exec(spec)?.[0] ?? spec;
-      if (name !== spec) {
-        this.#session.warn(
-          deployWarning(
-            'TROWEL_WARN_DEPLOY_REQUIRE_VERSION',
-            require.where,
-            `the version in "${spec}" is not checked`,
-          ),
-        );
-      }
-      const known =
-        KNOWN_DISTRIBUTIONS.some((d) => d.toLowerCase() === name.toLowerCase()) ||
-        this.#session.registry.hasDistribution(name);
-      if (
-        !known &&
-        !packageInstalled(name, scope.dir) &&
-        !packageInstalled(name.toLowerCase(), scope.dir)
-      ) {
-        throw new DeployError(
-          codes.require,
-          require.where,
-          `"${name}" is required but no npm package of that name is installed`,
-        );
-      }
-    }
-  }
-
   #notFound(scope: FileScope, name: string, type: ObjectType, where: Where): DeployError {
     const names: string[] = [];
     const strays: string[] = [];
@@ -629,17 +394,4 @@ export class Resolver {
       `there is no ${OBJECT_WORDS[type].replace(/^an? /, '')} named "${name}" in ${displayPath(scope.path)} (${hints.join('; ')})`,
     );
   }
-}
-
-/** A short description of a value, for messages. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'string') return `a string (${JSON.stringify(value)})`;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-    return `${typeof value} ${value.toString()}`;
-  }
-  return typeof value === 'symbol' ? 'a symbol' : 'undefined';
 }

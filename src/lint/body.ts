@@ -1,7 +1,12 @@
 /**
  * The bodies, checked while they stream: lint hands the handler a request whose body counts the
- * bytes it gives out and notices late reads, and hands its caller a response whose body counts,
- * checks each chunk and records whether it was read to the end or cancelled.
+ * bytes it gives out and notices late reads, and checks the response body chunk by chunk with a
+ * {@link BodyChecker} — which counts, checks each chunk and records whether the body was read to
+ * the end or cancelled.
+ *
+ * `lint()` runs the checker from a pull-through stream around the response body. An in-process
+ * reader that reads every body to the end itself (the testing fixture) runs it from its own read
+ * loop instead, and so spares the stream hop; the findings are the same, at the same chunk.
  *
  * Both wrappers are pull-through streams with a high-water mark of 0: they read from the original
  * only when their own reader asks, so backpressure, timing and cancellation reach the original as

@@ -234,7 +234,8 @@ export interface LintedResponse {
  * import { Context } from 'trowel';
  * import { lintForReader } from './exchange.ts';
  *
- * const app = lintForReader({})(() => new Response('hi', { headers: { 'content-type': 'text/plain' } }));
+ * const hello = (): Response => new Response('hi', { headers: { 'content-type': 'text/plain' } });
+ * const app = lintForReader({})(hello);
  * const request = new Request('http://localhost/');
  * const { response, body } = await app(request, new Context(request, { remoteAddr: '::1' }));
  * const reader = response.body?.getReader();

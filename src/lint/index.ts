@@ -15,7 +15,9 @@
  * Put it around an application in tests (the testing fixture does), or between two middleware to
  * check the one outside: nested `lint()` layers also find response bodies a middleware dropped
  * without reading or cancelling them. It costs a stream hop per body, so it is not meant for
- * production traffic, and it passes every byte, status and header field through unchanged.
+ * production traffic, and it passes every byte, status and header field through unchanged. (The
+ * testing fixture reads every body itself and runs the same body checks from its read loop, with
+ * no stream in between.)
  */
 import type { Handler, Middleware } from '../core/handler.ts';
 import { trackResponse, type BodyChecker } from './body.ts';
@@ -25,7 +27,7 @@ import type { LintOptions } from './report.ts';
 export { rules, type LintFinding, type LintRule, type Severity } from './catalogue.ts';
 export { LintError, isLintError, type LintOptions } from './report.ts';
 
-/** The response lint hands its caller: the same one, or a copy whose body is checked as it streams. */
+/** What lint hands its caller: the same response, or a copy whose body is checked as it streams. */
 function wrap(response: Response, checker: BodyChecker | undefined): Response {
   // Without a checker the value is returned as it came, whatever it is (warn mode).
   if (checker === undefined) return response;

@@ -1,7 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Context } from '../core/context.ts';
 import { prefixStripped } from '../core/mount.ts';
-import { checkContext, checkRequest, describe as describeValue } from './request-rules.ts';
+import {
+  checkContext,
+  checkRequest,
+  describe as describeValue,
+  requestPath,
+} from './request-rules.ts';
 
 const rulesOf = (request: Request): string[] => checkRequest(request).map((issue) => issue.rule);
 const contextRules = (ctx: unknown, request: unknown): string[] =>
@@ -101,5 +107,50 @@ describe('describe', () => {
     [new Map(), 'Map'],
   ])('describes %j as %s', (value, text) => {
     expect(describeValue(value)).toBe(text);
+  });
+});
+
+describe('requestPath', () => {
+  const viaParser = (href: string): string => new URL(href).pathname;
+
+  it.each([
+    'http://localhost/',
+    'http://localhost',
+    'https://example.com:8443/a/b?c=d#e',
+    'http://example.com/a#b?c',
+    'http://example.com/a?b#c?d',
+    'http://[::1]:3000/x/y/',
+    'http://example.com/%3F%23/caf%C3%A9',
+    'http://example.com/é?ü',
+    'http://example.com/a b/../c\\d',
+    'http://example.com?q',
+    'http://example.com#f',
+    'file:///x/y?z',
+    'ws://example.com/socket?x',
+    'blob:http://example.com/id',
+  ])('reads the path of %s as the URL parser does', (url) => {
+    const href = new Request(url).url;
+    expect(requestPath(href)).toBe(viaParser(href));
+  });
+
+  it('agrees with the URL parser on any http(s) request URL', () => {
+    fc.assert(
+      fc.property(
+        fc.webUrl({ withQueryParameters: true, withFragments: true }),
+        fc.string({ unit: 'binary' }),
+        (url, tail) => {
+          let href: string;
+          try {
+            // The tail adds what webUrl leaves out: raw "?", "#", "%", "\\", spaces, non-ASCII.
+            href = new Request(url + tail).url;
+          } catch {
+            // Not a Request URL at all (credentials, a bad host): nothing to compare.
+            return;
+          }
+          expect(requestPath(href)).toBe(viaParser(href));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

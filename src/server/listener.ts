@@ -159,9 +159,7 @@ class Exchange implements WriteOptions {
     this.#unreadBody = framed && bodiless;
     this.#expectContinue = expectContinue;
     this.#body =
-      framed && !bodiless
-        ? requestBody(req, res, shared.maxBodySize, expectContinue)
-        : undefined;
+      framed && !bodiless ? requestBody(req, res, shared.maxBodySize, expectContinue) : undefined;
     this.signal = () => this.#signal();
     res.on('close', () => {
       this.#closed();

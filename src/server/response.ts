@@ -33,18 +33,18 @@ const notYet = Promise.resolve(NOT_YET);
 const ignore = (): void => undefined;
 
 /**
- * What `promise` settled with, if it settles within a few turns of the microtask queue, else
+ * What `promise` settled with, if it settles within two turns of the microtask queue, else
  * `NOT_YET` (a rejection comes out of `await promise` later). A body already in memory closes its
- * stream within a turn of its last chunk; one still being produced is not waited for. Cheaper
- * than `Promise.race()`, which the per-request path felt.
+ * stream within a turn of its last chunk; one still being produced is not waited for. It does what
+ * `Promise.race([promise, resolved])` does, for less: no array, no iteration, no extra promises.
  */
 async function settledSoon<T>(promise: Promise<T>): Promise<T | typeof NOT_YET> {
   let result: T | typeof NOT_YET = NOT_YET;
   promise.then((value) => {
     result = value;
   }, ignore);
-  // One turn is enough today; the second is a margin, so that a stream implementation taking a
-  // turn longer to close still gets its Content-Length rather than chunked framing.
+  // One turn is enough for Node's streams; the second is a margin, so that a body whose stream
+  // takes a turn longer to close still gets its Content-Length rather than chunked framing.
   await notYet;
   await notYet;
   return result;
@@ -118,7 +118,7 @@ export async function writeResponse(
   const fields: string[] = [];
   let declared: string | undefined;
   let close = options.close;
-  // A loop, not forEach(): the names come lower-cased, and this is on every request's path.
+  // for…of rather than forEach(): no callback call per field, on every request's path.
   for (const [name, value] of response.headers) {
     switch (name) {
       case 'content-length':

@@ -68,7 +68,10 @@ export function buildTarget(scheme: string, authority: string, path: string): Ta
 const HOST_SYNTAX = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]*)?$/;
 
 // One cache per scheme, keyed by the field value as received: no key to build per request.
-const hostCaches = { http: new Map<string, string | null>(), https: new Map<string, string | null>() };
+const hostCaches = {
+  http: new Map<string, string | null>(),
+  https: new Map<string, string | null>(),
+};
 const HOST_CACHE_SIZE = 256;
 
 /**

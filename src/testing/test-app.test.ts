@@ -200,6 +200,20 @@ describe('TestApp requests', () => {
     expect(echoed(await app.get(url)).url).toBe(sent);
   });
 
+  it('sends a path requested again to the same URL', async () => {
+    const urls = [];
+    for (const path of ['/again#one', '/again', '/again#two'])
+      urls.push(echoed(await app.get(path)).url);
+    expect(urls).toEqual(Array(3).fill('http://localhost/again'));
+  });
+
+  it('resolves against the base URL as it is at the time of the request', async () => {
+    const moving = new TestApp(echo);
+    expect(echoed(await moving.get('/p')).url).toBe('http://localhost/p');
+    moving.baseUrl.host = 'example.org:8080';
+    expect(echoed(await moving.get('/p')).url).toBe('http://example.org:8080/p');
+  });
+
   it('percent-encodes a non-ASCII path and query', async () => {
     const res = echoed(await app.get('/é?x=ü'));
     expect([res.path, res.query]).toEqual(['/%C3%A9', '?x=%C3%BC']);

@@ -49,7 +49,7 @@ export class TestApp {
   readonly maxRedirects: number;
 
   readonly #handler: Handler | undefined;
-  /** The handler under lint, which leaves each response body for this client to read through lint's checks. */
+  /** The handler under lint; this client reads each response body through lint's checks. */
   readonly #linted: ((request: Request, ctx: Context) => Promise<LintedResponse>) | undefined;
   readonly #live: boolean;
   readonly #options: TestAppOptions;

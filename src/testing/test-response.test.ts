@@ -41,6 +41,19 @@ describe('TestResponse body views', () => {
     expect((await app.get('/')).text).toBe('café');
   });
 
+  it('decodes each response in its own charset, again and again', async () => {
+    const latin1 = new Uint8Array([0x63, 0x61, 0x66, 0xe9]);
+    const app = new TestApp((request) =>
+      request.url.endsWith('/latin1')
+        ? new Response(latin1, { headers: { 'content-type': 'text/plain; charset=iso-8859-1' } })
+        : new Response('café', { headers: { 'content-type': 'text/plain; charset=utf-8' } }),
+    );
+    const texts = [];
+    for (const path of ['/latin1', '/utf8', '/latin1', '/utf8'])
+      texts.push((await app.get(path)).text);
+    expect(texts).toEqual(Array(4).fill('café'));
+  });
+
   it('reads text as UTF-8 when the charset is unknown', async () => {
     const app = new TestApp(
       () => new Response('ü', { headers: { 'content-type': 'text/plain; charset=nonsense' } }),

@@ -117,13 +117,7 @@ describe('the PasteDeploy spec examples', () => {
   it.each([
     ['A (site.ini)', ['site.ini'], 'site.ini', {}, { http_port: '0' }],
     ['B (backend.ini)', ['backend.ini'], 'backend.ini', backend, {}],
-    [
-      'C (prod.ini)',
-      ['prod.ini', 'apps/wiki.ini'],
-      'prod.ini',
-      { 'apps/wiki.mjs': wiki },
-      {},
-    ],
+    ['C (prod.ini)', ['prod.ini', 'apps/wiki.ini'], 'prod.ini', { 'apps/wiki.mjs': wiki }, {}],
     ['D (edge.ini)', ['edge.ini'], 'edge.ini', {}, {}],
   ])(
     'example %s loads, or fails only for a capability that is not available yet',

@@ -1,4 +1,5 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -279,6 +280,69 @@ describe('serve() when the client goes away', () => {
     const pullsAtCancel = pulls;
     await sleep(50);
     expect(pulls).toBe(pullsAtCancel);
+    expect(server.errors).toEqual([]);
+  });
+
+  it('gives an already aborted signal to a handler that first reads it after the client left', async () => {
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let entered: () => void = () => undefined;
+    const handlerEntered = new Promise<void>((resolve) => (entered = resolve));
+    let seen: [boolean, boolean, unknown] | undefined;
+    const server = await start(async (request, ctx) => {
+      entered();
+      await released;
+      seen = [ctx.signal.aborted, request.signal.aborted, ctx.signal.reason];
+      return new Response('too late');
+    });
+    server.node?.once('connection', (socket: Socket) => {
+      // The server has seen the close once its socket has; the request's own 'close' comes with it.
+      socket.once('close', () => setImmediate(release));
+    });
+    const connection = await rawConnect(server.port);
+    connection.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await handlerEntered;
+    connection.socket.destroy();
+    await released;
+    await sleep(10);
+    expect(seen?.slice(0, 2)).toEqual([true, true]);
+    expect(seen?.[2]).toBeInstanceOf(DOMException);
+    expect(server.errors).toEqual([]);
+  });
+
+  it('aborts an upstream fetch handed request.signal when the client goes away', async () => {
+    let upstreamAborted: () => void = () => undefined;
+    const upstreamSawAbort = new Promise<void>((resolve) => (upstreamAborted = resolve));
+    const upstream = await start(
+      (_request, ctx) =>
+        new Promise<Response>((resolve) => {
+          ctx.signal.addEventListener('abort', () => {
+            upstreamAborted();
+            resolve(new Response('never sent'));
+          });
+        }),
+    );
+    let fetchError: unknown;
+    let entered: () => void = () => undefined;
+    const handlerEntered = new Promise<void>((resolve) => (entered = resolve));
+    const server = await start(async (request) => {
+      const pending = fetch(upstream.url, { signal: request.signal });
+      entered();
+      try {
+        return await pending;
+      } catch (error) {
+        fetchError = error;
+        throw error;
+      }
+    });
+    const connection = await rawConnect(server.port);
+    connection.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await handlerEntered;
+    await sleep(20);
+    connection.socket.destroy();
+    await upstreamSawAbort;
+    await sleep(10);
+    expect((fetchError as Error | undefined)?.name).toBe('AbortError');
     expect(server.errors).toEqual([]);
   });
 
