@@ -1,6 +1,8 @@
 /**
- * Serves the demo site: `npm start`, then open http://127.0.0.1:8080/.
- * `PORT` and `HOST` override the address.
+ * Serves the demo site from code, without a config file:
+ * `node_modules/.bin/node --conditions=source examples/demo/serve.ts`, then open
+ * http://127.0.0.1:8080/ (`PORT` and `HOST` override the address). `npm start` serves the same
+ * site through `site.ini` and `trowel serve` instead.
  */
 import { serve } from 'trowel/server';
 import { demo } from './app.ts';

@@ -23,9 +23,9 @@ describe('options and globals', () => {
   it("gives the factory the section's own keys as options, and [DEFAULT] with here and __file__ as globals", async () => {
     const { options, globalConf, dir } = await echo({
       'site.ini':
-        '[DEFAULT]\nadmin = ops@example.com\n[app:main]\nuse = file:./m.mjs#echo\nroot = %(here)s/htdocs\n',
+        '[DEFAULT]\nadmin = ops@example.com\n[app:main]\nuse = file:./m.mjs#echo\nroot = %(here)s/htdocs\nself = %(__file__)s\n',
     });
-    expect(options).toEqual({ root: `${dir}/htdocs` });
+    expect(options).toEqual({ root: `${dir}/htdocs`, self: `${dir}/site.ini` });
     expect(globalConf).toEqual({
       here: dir,
       __file__: `${dir}/site.ini`,
