@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Context } from './context.ts';
+import { TestApp } from '../testing/index.ts';
 import { allowedHosts, requestUrl, resolveUrl } from './url.ts';
 
 const request = new Request('http://internal:8080/app/page?x=1&y=%20');
@@ -44,23 +45,23 @@ describe('resolveUrl', () => {
 });
 
 describe('allowedHosts', () => {
-  const app = allowedHosts(['example.com', '.example.org'])(() => new Response('ok'));
-  const call = (host: string): Promise<Response> =>
-    Promise.resolve(app(new Request(`http://${host}/`), new Context('http://x/', { host })));
+  const client = new TestApp(
+    allowedHosts(['example.com', '.example.org'])(() => new Response('ok')),
+  );
 
   it.each(['example.com', 'EXAMPLE.com:8080', 'example.org', 'a.b.example.org'])(
     'lets %s through',
     async (host) => {
-      expect((await call(host)).status).toBe(200);
+      const response = await client.get(`http://${host}/`);
+      expect(response.text).toBe('ok');
     },
   );
 
   it.each(['evil.com', 'example.com.evil.com', 'notexample.org', '[::1]:80'])(
     'answers 400 for %s',
     async (host) => {
-      const response = await call(host);
-      expect(response.status).toBe(400);
-      expect(await response.text()).toMatch(/unknown host/);
+      const response = await client.get(`http://${host}/`, { status: 400 });
+      expect(response.text).toMatch(/unknown host/);
     },
   );
 
@@ -70,12 +71,14 @@ describe('allowedHosts', () => {
     );
   });
 
-  it('accepts a wildcard and a custom rejection', async () => {
-    const open = allowedHosts(['*'])(() => new Response('ok'));
-    expect((await open(new Request('http://a/'), new Context('http://a/'))).status).toBe(200);
-    const custom = allowedHosts(['a'], { onRejected: () => new Response('no', { status: 421 }) })(
-      () => new Response('ok'),
-    );
-    expect((await custom(new Request('http://b/'), new Context('http://b/'))).status).toBe(421);
+  it('accepts a wildcard', async () => {
+    const open = new TestApp(allowedHosts(['*'])(() => new Response('ok')));
+    expect((await open.get('http://anything.test/')).status).toBe(200);
+  });
+
+  it('answers with the custom rejection', async () => {
+    const custom = allowedHosts(['a'], { onRejected: () => new Response('no', { status: 421 }) });
+    const client421 = new TestApp(custom(() => new Response('ok')));
+    expect((await client421.get('http://b/', { status: 421 })).text).toBe('no');
   });
 });

@@ -51,7 +51,8 @@ async function canonicalPath(handle: FileHandle, path: string): Promise<string> 
 const MISSING = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG', 'EINVAL', 'ENXIO']);
 const FORBIDDEN = new Set(['EACCES', 'EPERM']);
 
-function failureOf(error: unknown): OpenFailure {
+/** What an error from `open` means for the client; other errors are thrown again. */
+export function failureOf(error: unknown): OpenFailure {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && MISSING.has(code)) return 'missing';
   if (typeof code === 'string' && FORBIDDEN.has(code)) return 'forbidden';
