@@ -4,6 +4,7 @@
  * rotates each round, so no contender always runs first or last) and stops the servers, whatever
  * happens.
  */
+import { get as httpGet } from 'node:http';
 import type { Pinning } from './cpu.ts';
 import type { Contender, Expectation, Scenario } from './scenario.ts';
 import { BUSY_LIMIT, startRoundMeter, waitForQuiet } from './quiet.ts';
@@ -48,9 +49,54 @@ export interface ContenderRuns {
   readonly runs: readonly Round[];
 }
 
-async function verify(server: RunningServer, path: string, expect: Expectation): Promise<void> {
-  const res = await fetch(server.origin + path, { signal: AbortSignal.timeout(5000) });
-  const body = await res.text();
+/**
+ * GET over node:http, sending exactly `headers`, as wrk does. (`fetch` would add
+ * `Cache-Control: no-cache` to a conditional request, as the Fetch standard says, and a server
+ * that honours it answers 200 where wrk gets 304.)
+ */
+function plainGet(
+  url: string,
+  headers: Readonly<Record<string, string>>,
+): Promise<{ status: number; headers: Headers; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(url, { headers, agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        const fields = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (value !== undefined)
+            fields.set(name, Array.isArray(value) ? value.join(', ') : value);
+        }
+        resolve({ status: res.statusCode ?? 0, headers: fields, body });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within 5 s`)));
+    req.on('error', reject);
+  });
+}
+
+/** The scenario's request headers for one server, from its answer to a plain GET. */
+async function requestHeaders(
+  server: RunningServer,
+  scenario: Scenario,
+): Promise<Readonly<Record<string, string>>> {
+  if (scenario.headers === undefined) return {};
+  const first = await fetch(server.origin + scenario.path, { signal: AbortSignal.timeout(5000) });
+  await first.arrayBuffer();
+  return scenario.headers(first);
+}
+
+async function verify(
+  server: RunningServer,
+  path: string,
+  expect: Expectation,
+  headers: Readonly<Record<string, string>>,
+): Promise<void> {
+  const res = await plainGet(server.origin + path, headers);
+  const { body } = res;
   const problems: string[] = [];
   if (res.status !== expect.status)
     problems.push(`status ${res.status}, expected ${expect.status}`);
@@ -89,13 +135,14 @@ async function measureRound(
   server: RunningServer,
   contender: Contender,
   path: string,
+  headers: Readonly<Record<string, string>>,
   options: MeasureOptions,
 ): Promise<Round> {
   const { wrk, pinning, load, log } = options;
   for (let attempt = 0; ; attempt++) {
     const busyBefore = await waitForQuiet(options.quietWait, log);
     const meter = startRoundMeter([server.pid]);
-    const result = await runWrk(wrk, server.origin + path, load, pinning, meter.watch);
+    const result = await runWrk(wrk, server.origin + path, load, pinning, meter.watch, headers);
     const otherCpu = meter.stop();
     checkAlive(server, contender);
     const round: Round = { ...result, busyBefore, otherCpu, attempts: attempt + 1 };
@@ -119,6 +166,7 @@ export async function measureScenario(
 ): Promise<readonly ContenderRuns[]> {
   const { wrk, pinning, load, log } = options;
   const servers: RunningServer[] = [];
+  const headers: Readonly<Record<string, string>>[] = [];
   try {
     for (const contender of contenders) {
       const server = await startServer({
@@ -127,7 +175,8 @@ export async function measureScenario(
         pinning,
       });
       servers.push(server);
-      await verify(server, scenario.path, scenario.expect);
+      headers.push(await requestHeaders(server, scenario));
+      await verify(server, scenario.path, scenario.expect, headers.at(-1)!);
       log(`${scenario.name}: ${contender.label} listening on ${server.origin}, response checked`);
     }
     if (options.warmup > 0) {
@@ -139,6 +188,8 @@ export async function measureScenario(
           server.origin + scenario.path,
           { ...load, seconds: options.warmup },
           pinning,
+          undefined,
+          headers[i],
         );
         checkAlive(server, contender);
       }
@@ -149,7 +200,7 @@ export async function measureScenario(
         const i = (k + r) % contenders.length;
         const contender = contenders[i]!;
         const server = servers[i]!;
-        const round = await measureRound(server, contender, scenario.path, options);
+        const round = await measureRound(server, contender, scenario.path, headers[i]!, options);
         runs[i]!.push(round);
         log(`${scenario.name}: round ${r + 1}/${options.rounds} ${describe(contender, round)}`);
       }

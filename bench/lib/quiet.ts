@@ -8,7 +8,7 @@
  * Reads `/proc` (Linux only); elsewhere every figure is `null` and nothing waits. Interrupt time is
  * left out: loopback networking is most of it, and that is the benchmark's own traffic.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The share of the machine's CPU (0–1) other processes may use before a round counts as busy. */
@@ -96,9 +96,34 @@ export interface RoundMeter {
   readonly stop: () => number | null;
 }
 
+/** `pid` and every process below it (a server that runs another program, such as nginx). */
+function withDescendants(pid: number): number[] {
+  const found = [pid];
+  for (let i = 0; i < found.length; i++) {
+    const parent = found[i]!;
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${parent}/task`);
+    } catch {
+      continue;
+    }
+    for (const task of tasks) {
+      try {
+        const children = readFileSync(`/proc/${parent}/task/${task}/children`, 'utf8');
+        for (const child of children.trim().split(/\s+/))
+          if (child !== '') found.push(Number(child));
+      } catch {
+        // the task ended while it was read
+      }
+    }
+  }
+  return found;
+}
+
 /**
  * Starts measuring a round. `pids` are long-lived processes of ours (the server) whose CPU time
- * over the round is subtracted; the runner's own time is subtracted too.
+ * over the round is subtracted, with their descendants as the round starts (a server program may
+ * run the real server as its child); the runner's own time is subtracted too.
  *
  * @example
  * ```ts
@@ -108,7 +133,7 @@ export interface RoundMeter {
  * ```
  */
 export function startRoundMeter(pids: readonly number[]): RoundMeter {
-  const own = [process.pid, ...pids];
+  const own = [process.pid, ...pids.flatMap(withDescendants)];
   const start = machineTicks();
   const startOwn = own.map(processTicks);
   // A process's ticks cannot be read once it has exited, so watched ones are polled and the last

@@ -54,6 +54,12 @@ export interface Scenario {
   readonly contenders: readonly Contender[];
   /** What each contender must answer, checked once before any load. */
   readonly expect: Expectation;
+  /**
+   * Request headers for the checked and measured request, derived from each contender's answer to
+   * a plain GET of `path` (so a conditional request can carry that server's own `ETag`).
+   * @default no extra headers
+   */
+  readonly headers?: (first: Response) => Readonly<Record<string, string>>;
   /** An extra line for the report, derived from the outcomes (e.g. a cost per middleware). */
   readonly summarize?: (outcomes: readonly ContenderOutcome[]) => string | null;
 }

@@ -107,8 +107,8 @@ export function parseWrk(output: string): WrkResult {
 }
 
 /**
- * Runs wrk on the load core against `url` and resolves with its parsed report; `onStart` gets
- * wrk's process id as soon as it runs. Kills wrk and rejects if it overruns its duration by more
+ * Runs wrk on the load core against `url` (with `headers` on every request) and resolves with its
+ * parsed report; `onStart` gets wrk's process id as soon as it runs. Kills wrk and rejects if it overruns its duration by more
  * than 15 s.
  *
  * @example
@@ -122,6 +122,7 @@ export function runWrk(
   load: LoadOptions,
   pinning: Pinning | null,
   onStart?: (pid: number) => void,
+  headers: Readonly<Record<string, string>> = {},
 ): Promise<WrkResult> {
   if (new URL(url).hostname !== '127.0.0.1') throw new Error(`wrk: refusing non-loopback ${url}`);
   const [file, ...args] = pinned(pinning, pinning?.loadCore, [
@@ -130,6 +131,7 @@ export function runWrk(
     `-c${load.connections}`,
     `-d${load.seconds}s`,
     '--latency',
+    ...Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]),
     url,
   ]);
   const child = track(spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] }));

@@ -88,6 +88,8 @@ export async function exchange(
     if (isHttpError(error)) return error.toResponse(request);
     throw error;
   }
+  // Reading a body to buffer it takes time: the client may have left meanwhile.
+  signal.throwIfAborted();
   const env = buildEnvironment(request, ctx, config, body.framing);
   if (!env.ok) {
     const refusal = env.status === 404 ? new NotFound(env.detail) : new BadRequest(env.detail);
@@ -138,7 +140,7 @@ async function respond(
   try {
     outcome = interpret(result.head);
   } catch (error) {
-    run.discard();
+    run.abandon();
     const message = error instanceof OutputError ? error.message : String(error);
     return failure(run.report(CGI_ERROR_CODES.header, 502, message), request);
   }

@@ -138,6 +138,12 @@ export class Run {
     this.#settle();
   }
 
+  /** Stops the child and gives up on its output (a header block that cannot be answered). */
+  abandon(): void {
+    this.#child.stop();
+    this.#finish();
+  }
+
   /** The request body failed (the client left, or sent too much): the script is stopped. */
   bodyFailed(error: unknown): void {
     if (this.#phase === 'done') return;

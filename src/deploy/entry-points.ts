@@ -58,6 +58,42 @@ const AVAILABLE: readonly (readonly [...Row, load: () => Promise<Factory>])[] = 
       create: (await import('./builtin-filters.ts')).prefixFilter,
     }),
   ],
+  [
+    'egg:Paste#cascade',
+    'composite',
+    'trowel/cascade',
+    async () => ({
+      protocol: 'composite',
+      create: (await import('./adapters/cascade.ts')).cascadeComposite,
+    }),
+  ],
+  [
+    'egg:Paste#urlmap',
+    'composite',
+    'trowel/urlmap',
+    async () => ({
+      protocol: 'composite',
+      create: (await import('./adapters/urlmap.ts')).urlMapComposite,
+    }),
+  ],
+  [
+    'egg:Paste#recursive',
+    'filter-app',
+    'trowel/recursive',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/recursive.ts')).recursiveFilterApp,
+    }),
+  ],
+  [
+    'egg:Paste#errordocument',
+    'filter-app',
+    'trowel/errordocument',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/errordocument.ts')).errorDocumentFilterApp,
+    }),
+  ],
 ];
 
 /** Names whose capability does not exist yet. */
@@ -70,8 +106,6 @@ const PLANNED: readonly Row[] = [
   ['egg:Paste#test_slow', 'app', 'trowel/debug'],
   ['egg:Paste#transparent_proxy', 'app', 'trowel/proxy'],
   ['egg:Paste#urlparser', 'app', 'trowel/urlparser'],
-  ['egg:Paste#cascade', 'composite', 'trowel/cascade'],
-  ['egg:Paste#urlmap', 'composite', 'trowel/urlmap'],
   ['egg:Paste#auth_basic', 'filter-app', 'trowel/auth/basic'],
   ['egg:Paste#auth_digest', 'filter-app', 'trowel/auth/digest'],
   ['egg:Paste#auth_form', 'filter-app', 'trowel/auth/form'],
@@ -81,8 +115,6 @@ const PLANNED: readonly Row[] = [
   ['egg:Paste#cgitb', 'filter-app', 'trowel/errors'],
   ['egg:Paste#error_catcher', 'filter-app', 'trowel/errors'],
   ['egg:Paste#evalerror', 'filter-app', 'trowel/errors'],
-  ['egg:Paste#errordocument', 'filter-app', 'trowel/errordocument'],
-  ['egg:Paste#recursive', 'filter-app', 'trowel/recursive'],
   ['egg:Paste#flup_session', 'filter-app', 'trowel/session'],
   ['egg:Paste#paste_session', 'filter-app', 'trowel/session'],
   ['egg:Paste#gzip', 'filter-app', 'trowel/compress'],

@@ -52,7 +52,15 @@ export class ForwardRequest extends Error {
   }
 }
 
-/** Whether `value` is a {@link ForwardRequest}, also one made by another copy of trowel. */
+/**
+ * Whether `value` is a {@link ForwardRequest}, also one made by another copy of trowel.
+ *
+ * @example
+ * ```ts
+ * import { isForwardRequest } from 'trowel/recursive';
+ * const isForward = (error: unknown): boolean => isForwardRequest(error);
+ * ```
+ */
 export function isForwardRequest(value: unknown): value is ForwardRequest {
   return (
     typeof value === 'object' &&
@@ -65,6 +73,13 @@ export function isForwardRequest(value: unknown): value is ForwardRequest {
  * Internal requests went round in a circle (the same request twice in one chain) or deeper than
  * `maxDepth`. An HTTP error with status 500: below `httpErrors()` it becomes a 500 response; the
  * message, for the log, shows the chain.
+ *
+ * @example
+ * ```ts
+ * import { RecursionLoop } from 'trowel/recursive';
+ * const describe = (error: unknown): string =>
+ *   error instanceof RecursionLoop ? error.chain.join(' -> ') : String(error);
+ * ```
  */
 export class RecursionLoop extends InternalServerError {
   /** The requests of the chain, `METHOD /path?query`, ending with the one refused. */

@@ -4,9 +4,10 @@
  * The `Request` is a real one (`instanceof Request`, usable with `fetch()`, `new Request(req)` and
  * `clone()`), built eagerly: a lazily built look-alike was measured faster, but it cannot be made
  * to behave as a real `Request` in every place a handler can pass it without replacing the
- * global classes, which trowel never does. The costs that can be avoided are: the URL is only
- * parsed here when the path needs normalising, a `Host` value is checked once and then cached,
- * and the headers go straight into the request's own header list.
+ * global classes, which trowel never does. The costs that can be avoided are: the disconnect
+ * signal is only built when read (see {@link IncomingRequest}), the URL is only parsed here when
+ * the path needs normalising, a `Host` value is checked once and then cached, a plain GET is
+ * built without an init, and the headers go straight into the request's own header list.
  *
  * Before anything is built, the head is checked for what Node lets through but RFC 9112 does not:
  * more than one `Host` or a malformed one (§3.2 → 400), a transfer coding other than a final

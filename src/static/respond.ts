@@ -104,8 +104,10 @@ export async function respond(
   let contentType = rep.contentType;
   let contentRange: string | undefined;
   let pieces: Piece[] = size === 0 ? [] : [{ start: 0, end: size - 1 }];
-  const rangeHeader = method === 'GET' ? request.headers.get('range') : null;
-  // RFC 9110 §14.2: only GET has range semantics; If-Range failing means "send it all".
+  // RFC 9110 §14.2: only GET has range semantics, and a server may ignore Range. An empty
+  // representation has no byte a Content-Range could name, so it is sent whole (as nginx and
+  // Apache do). If-Range failing means "send it all".
+  const rangeHeader = method === 'GET' && size > 0 ? request.headers.get('range') : null;
   if (rangeHeader !== null && ifRangeMatches(request, validators)) {
     const result = parseRange(rangeHeader, size);
     if (result.kind === 'unsatisfiable') {

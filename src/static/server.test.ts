@@ -4,6 +4,7 @@
  */
 import { readdirSync, readlinkSync, truncateSync } from 'node:fs';
 import { connect } from 'node:net';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serve, type TrowelServer } from '../server/index.ts';
 import { fill, scratch } from '../../test/static/tree.ts';
@@ -90,6 +91,41 @@ describe('staticFiles() over a real socket', () => {
     const answer = await raw(server, target);
     expect(answer).toMatch(/^HTTP\/1\.1 (400|404) /);
     expect(answer).not.toContain(CANARY);
+  });
+
+  it('never serves the canary for generated combinations of traversal tokens', async () => {
+    const server = await start();
+    const token = fc.constantFrom(
+      '..',
+      '%2e%2e',
+      '%2E%2e',
+      '.%2e',
+      '%2e.',
+      '%252e%252e',
+      '%c0%ae%c0%ae',
+      '/',
+      '%2f',
+      '%2F',
+      '%5c',
+      '\\',
+      '%00',
+      ';',
+      '.',
+      '//',
+      'secret.txt',
+      'www-evil',
+      'www',
+      'link-out.txt',
+      'dir-out',
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(token, { minLength: 1, maxLength: 10 }), async (tokens) => {
+        const answer = await raw(server, `/${tokens.join('')}`);
+        expect(answer).toMatch(/^HTTP\/1\.1 \d{3} /);
+        expect(answer).not.toContain(CANARY);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it.each(['/link-out.txt', '/dir-out/secret.txt'])(

@@ -226,8 +226,9 @@ export class Url {
     if (method !== 'get' && method !== 'post') {
       throw new TypeError(`a button's method is get or post, not ${String(method)}`);
     }
-    const action = method === 'get' ? this.removeQuery().href : this.href;
-    return buttonForm(action, this.searchParams, method, text, attributes);
+    return method === 'get'
+      ? buttonForm(this.removeQuery().href, this.searchParams, method, text, attributes)
+      : buttonForm(this.href, new URLSearchParams(), method, text, attributes);
   }
 
   /** {@link href}. */

@@ -125,6 +125,17 @@ describe('urlMap() host and port keys', () => {
     expect(typeof result === 'number' ? result : result.name).toBe(name);
   });
 
+  it.each([
+    ['example.com:notaport', 'example-x'],
+    ['example.com:', 'example-x'],
+    ['[::1', 'root'],
+    ['', 'root'],
+  ])('copes with the malformed Host %j', async (host, name) => {
+    const request = new Request('http://localhost/x');
+    const res = await map(request, new Context(request, { host }));
+    expect(((await res.json()) as Seen).name).toBe(name);
+  });
+
   it('prefers a host entry to a longer path without one', async () => {
     const app = urlMap({ 'http://example.com/': where('host'), '/a/b/c': where('path') });
     expect(await seen(app, 'http://example.com/a/b/c')).toMatchObject({ name: 'host' });
