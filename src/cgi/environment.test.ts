@@ -90,7 +90,7 @@ describe('buildEnvironment', () => {
       headers: { 'content-type': 'text/plain', 'transfer-encoding': 'gzip' },
     });
     expect(env['CONTENT_TYPE']).toBe('text/plain');
-    expect(Object.keys(env).filter((name) => name.startsWith('HTTP_'))).toEqual([]);
+    expect(Object.keys(env).filter((name) => name.startsWith('HTTP_'))).toEqual(['HTTP_HOST']);
   });
 
   it('sets no PATH_TRANSLATED without a PATH_INFO', () => {
@@ -133,5 +133,12 @@ describe('buildEnvironment', () => {
   it('gives the variables no prototype, so names like __proto__ stay plain', () => {
     const env = vars('http://x/', {}, { env: { ['__proto__']: 'x' } });
     expect(Object.getPrototypeOf(env)).toBe(null);
+  });
+
+  it('sets HTTP_HOST from the context when the request has no Host field', () => {
+    expect(vars('http://example.org:8080/')['HTTP_HOST']).toBe('example.org:8080');
+    expect(vars('http://x/', { headers: { host: 'given.example' } })['HTTP_HOST']).toBe(
+      'given.example',
+    );
   });
 });

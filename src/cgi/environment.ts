@@ -114,6 +114,8 @@ export function buildEnvironment(
     if (name === 'authorization' && !config.passAuthorization) continue;
     env[`HTTP_${name.toUpperCase().replaceAll('-', '_')}`] = value;
   }
+  // An in-process request may carry no Host field; scripts build their own URLs from HTTP_HOST.
+  env['HTTP_HOST'] ??= ctx.host;
   if (framing.chunked) env['HTTP_TRANSFER_ENCODING'] = 'chunked';
   Object.assign(env, config.passed);
 

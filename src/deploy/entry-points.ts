@@ -94,11 +94,16 @@ const AVAILABLE: readonly (readonly [...Row, load: () => Promise<Factory>])[] = 
       create: (await import('./adapters/errordocument.ts')).errorDocumentFilterApp,
     }),
   ],
+  [
+    'egg:Paste#cgi',
+    'app',
+    'trowel/cgi',
+    async () => ({ protocol: 'app', create: (await import('./adapters/cgi.ts')).cgiApp }),
+  ],
 ];
 
 /** Names whose capability does not exist yet. */
 const PLANNED: readonly Row[] = [
-  ['egg:Paste#cgi', 'app', 'trowel/cgi'],
   ['egg:Paste#pkg_resources', 'app', 'trowel/static'],
   ['egg:Paste#proxy', 'app', 'trowel/proxy'],
   ['egg:Paste#static', 'app', 'trowel/static'],
