@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Context } from '../core/context.ts';
+import { AUTH_TYPE, REMOTE_USER } from '../core/keys.ts';
 import { buildEnvironment, decodePath, splitHost, type EnvironmentConfig } from './environment.ts';
 
 const CONFIG: EnvironmentConfig = {
@@ -140,5 +141,22 @@ describe('buildEnvironment', () => {
     expect(vars('http://x/', { headers: { host: 'given.example' } })['HTTP_HOST']).toBe(
       'given.example',
     );
+  });
+});
+
+describe('REMOTE_USER from the shared context keys', () => {
+  it('reads REMOTE_USER and AUTH_TYPE from the core keys when no callback is given', () => {
+    const request = new Request('http://x/script');
+    const ctx = new Context(request).set(REMOTE_USER, 'ada').set(AUTH_TYPE, 'Digest');
+    const env = buildEnvironment(request, ctx, CONFIG, {
+      contentLength: undefined,
+      chunked: false,
+    });
+    if (!env.ok) throw new Error(env.detail);
+    expect([env.vars['REMOTE_USER'], env.vars['AUTH_TYPE']]).toEqual(['ada', 'Digest']);
+  });
+
+  it('sets no REMOTE_USER when nobody authenticated', () => {
+    expect(vars('http://x/script')['REMOTE_USER']).toBeUndefined();
   });
 });

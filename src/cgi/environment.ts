@@ -9,6 +9,7 @@
  * environment (a stray `REMOTE_USER`, say) can impersonate a request fact.
  */
 import type { Context } from '../core/context.ts';
+import { AUTH_TYPE, REMOTE_USER } from '../core/keys.ts';
 
 /** What the environment builder needs from the configuration. */
 export interface EnvironmentConfig {
@@ -148,12 +149,12 @@ export function buildEnvironment(
   if (config.scriptFilename !== undefined) env['SCRIPT_FILENAME'] = config.scriptFilename;
   env['REMOTE_ADDR'] = ctx.remoteAddr;
   env['REMOTE_PORT'] = String(ctx.remotePort);
-  const user = config.remoteUser?.(ctx, request);
+  const user = config.remoteUser ? config.remoteUser(ctx, request) : ctx.get(REMOTE_USER);
   if (user !== undefined) {
     env['REMOTE_USER'] = user;
     // RFC 3875 §4.1.1: the auth-scheme of the Authorization field, unless told otherwise.
     const type =
-      config.authType?.(ctx, request) ??
+      (config.authType ? config.authType(ctx, request) : ctx.get(AUTH_TYPE)) ??
       /^[^\s]+/.exec(request.headers.get('authorization') ?? '')?.[0];
     if (type !== undefined) env['AUTH_TYPE'] = type;
   }

@@ -58,12 +58,13 @@ export interface CgiOptions {
   /** Pass `Authorization` as `HTTP_AUTHORIZATION` (Apache's `CGIPassAuth On`). @default false */
   readonly passAuthorization?: boolean;
   /**
-   * The authenticated user, for `REMOTE_USER` — read it from the context key your
-   * authentication middleware sets. @default no REMOTE_USER
+   * The authenticated user, for `REMOTE_USER`. @default the core `REMOTE_USER` context key, which
+   * trowel's authentication middleware sets
    */
   readonly remoteUser?: (ctx: Context, request: Request) => string | undefined;
   /**
-   * `AUTH_TYPE` when there is a user. @default the scheme of the request's `Authorization` field
+   * `AUTH_TYPE` when there is a user. @default the core `AUTH_TYPE` context key, else the scheme of
+   * the request's `Authorization` field
    */
   readonly authType?: (ctx: Context, request: Request) => string | undefined;
   /** Appended to every request's `QUERY_STRING` with `&` (Paste's `query_string`). @default none */

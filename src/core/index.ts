@@ -89,3 +89,4 @@ export {
   parseContentDisposition,
   type ContentDisposition,
 } from './content-disposition.ts';
+export { AUTH_TYPE, REMOTE_USER } from './keys.ts';

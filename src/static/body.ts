@@ -8,7 +8,6 @@
  * every path, exactly once.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { read as fsRead } from 'node:fs';
 import type { ByteRange } from '../core/range.ts';
 
 /** One piece of a body: bytes already in memory, or an inclusive range of the file. */
@@ -92,12 +91,7 @@ export function fileStream(
           if (position < 0) position = piece.start;
           const wanted = Math.min(BLOCK_SIZE, piece.end + 1 - position);
           const buffer = Buffer.allocUnsafe(wanted);
-          const bytesRead = await new Promise<number>((resolve, reject) => {
-            fsRead(handle.fd, buffer, 0, wanted, position, (error, n) => {
-              if (error) reject(error);
-              else resolve(n);
-            });
-          });
+          const { bytesRead } = await handle.read(buffer, 0, wanted, position);
           if (bytesRead === 0) throw new Error('the file became shorter while it was being sent');
           position += bytesRead;
           if (position > piece.end) {
@@ -114,7 +108,7 @@ export function fileStream(
         await close();
       },
     },
-    { highWaterMark: 0 },
+    { highWaterMark: 1 },
   );
 }
 
