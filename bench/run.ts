@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   }));
   const seconds = plan.reduce(
     (sum, { contenders }) =>
-      sum + contenders.length * (options.warmup + options.rounds * options.duration),
+      sum + contenders.length * options.rounds * (options.warmup + options.duration),
     0,
   );
   log(`bench: ${plan.map((p) => p.scenario.name).join(', ')}; at least ${seconds} s of load`);

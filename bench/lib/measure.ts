@@ -1,8 +1,8 @@
 /**
- * Runs one scenario: starts every contender's server pinned to the server core, checks that each
- * gives the expected response, warms each up, then measures them in interleaved rounds (the order
- * rotates each round, so no contender always runs first or last) and stops the servers, whatever
- * happens.
+ * Runs one scenario in rounds. Each round starts a fresh server process per contender, pinned to
+ * the server core, checks that each gives the expected response, warms each up, then measures
+ * them one after the other (the order rotates each round, so no contender always runs first or
+ * last) and stops the servers, whatever happens.
  */
 import { get as httpGet } from 'node:http';
 import type { Pinning } from './cpu.ts';
@@ -19,7 +19,7 @@ export interface MeasureOptions {
   readonly pinning: Pinning | null;
   /** wrk threads and connections; `seconds` is the measured duration of each round. */
   readonly load: LoadOptions;
-  /** Seconds of unmeasured load per server before the first round. */
+  /** Seconds of unmeasured load per fresh server, each round, before it is measured. */
   readonly warmup: number;
   /** How many rounds. */
   readonly rounds: number;
@@ -151,8 +151,51 @@ async function measureRound(
   }
 }
 
+/** A contender's server for one round, with the request headers its first answer implied. */
+interface Started {
+  readonly server: RunningServer;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 /**
- * Measures the given contenders of a scenario and returns every round's wrk result.
+ * Starts (and checks) every contender's server, then warms each up. `servers` is filled as they
+ * start, so the caller can stop whatever did start when one fails.
+ */
+async function startAll(
+  scenario: Scenario,
+  contenders: readonly Contender[],
+  options: MeasureOptions,
+  servers: Started[],
+  verbose: boolean,
+): Promise<void> {
+  const { wrk, pinning, load, log } = options;
+  for (const contender of contenders) {
+    const server = await startServer({
+      program: contender.program,
+      args: contender.args ?? [],
+      pinning,
+    });
+    const headers = await requestHeaders(server, scenario);
+    servers.push({ server, headers });
+    await verify(server, scenario.path, scenario.expect, headers);
+    if (verbose) {
+      log(`${scenario.name}: ${contender.label} listening on ${server.origin}, response checked`);
+    }
+  }
+  if (options.warmup === 0) return;
+  for (const [i, contender] of contenders.entries()) {
+    const { server, headers } = servers[i]!;
+    const warmup = { ...load, seconds: options.warmup };
+    await runWrk(wrk, server.origin + scenario.path, warmup, pinning, undefined, headers);
+    checkAlive(server, contender);
+  }
+}
+
+/**
+ * Measures the given contenders of a scenario and returns every round's wrk result. Every round
+ * starts fresh server processes (checked and warmed up again): two processes of the same program
+ * can differ by several percent (JIT decisions, heap layout), and a fresh set per round turns
+ * that from a bias of the whole run into scatter that the median absorbs.
  *
  * @example
  * ```ts
@@ -164,49 +207,27 @@ export async function measureScenario(
   contenders: readonly Contender[],
   options: MeasureOptions,
 ): Promise<readonly ContenderRuns[]> {
-  const { wrk, pinning, load, log } = options;
-  const servers: RunningServer[] = [];
-  const headers: Readonly<Record<string, string>>[] = [];
-  try {
-    for (const contender of contenders) {
-      const server = await startServer({
-        program: contender.program,
-        args: contender.args ?? [],
-        pinning,
-      });
-      servers.push(server);
-      headers.push(await requestHeaders(server, scenario));
-      await verify(server, scenario.path, scenario.expect, headers.at(-1)!);
-      log(`${scenario.name}: ${contender.label} listening on ${server.origin}, response checked`);
-    }
-    if (options.warmup > 0) {
-      for (const [i, contender] of contenders.entries()) {
-        const server = servers[i]!;
-        log(`${scenario.name}: warming up ${contender.label} (${options.warmup} s)`);
-        await runWrk(
-          wrk,
-          server.origin + scenario.path,
-          { ...load, seconds: options.warmup },
-          pinning,
-          undefined,
-          headers[i],
-        );
-        checkAlive(server, contender);
+  const { log } = options;
+  const runs: Round[][] = contenders.map(() => []);
+  for (let r = 0; r < options.rounds; r++) {
+    const servers: Started[] = [];
+    try {
+      if (options.warmup > 0) {
+        log(`${scenario.name}: round ${r + 1}/${options.rounds}: starting and warming up servers`);
       }
-    }
-    const runs: Round[][] = contenders.map(() => []);
-    for (let r = 0; r < options.rounds; r++) {
+      await startAll(scenario, contenders, options, servers, r === 0);
       for (let k = 0; k < contenders.length; k++) {
+        // The order rotates, so no contender always runs first or last.
         const i = (k + r) % contenders.length;
         const contender = contenders[i]!;
-        const server = servers[i]!;
-        const round = await measureRound(server, contender, scenario.path, headers[i]!, options);
+        const { server, headers } = servers[i]!;
+        const round = await measureRound(server, contender, scenario.path, headers, options);
         runs[i]!.push(round);
         log(`${scenario.name}: round ${r + 1}/${options.rounds} ${describe(contender, round)}`);
       }
+    } finally {
+      await Promise.all(servers.map(({ server }) => server.stop()));
     }
-    return contenders.map((contender, i) => ({ contender, runs: runs[i]! }));
-  } finally {
-    await Promise.all(servers.map((server) => server.stop()));
   }
+  return contenders.map((contender, i) => ({ contender, runs: runs[i]! }));
 }

@@ -14,7 +14,7 @@ export interface RunOptions {
   readonly duration: number;
   /** Rounds; contenders are interleaved within each. @default 3 */
   readonly rounds: number;
-  /** Seconds of unmeasured load per server before the first round. @default 2 */
+  /** Seconds of unmeasured load per fresh server, each round. @default 2 */
   readonly warmup: number;
   /** Seconds to wait before each round for the CPU to be idle. @default 30 */
   readonly quietWait: number;
@@ -37,7 +37,7 @@ requests/second of each, with its ratio to the scenario's baseline.
 Options:
   --duration <s>      seconds of measured load per contender per round (1–120, default 5)
   --rounds <n>        rounds; the median is reported (1–20, default 3)
-  --warmup <s>        seconds of unmeasured load per server first (0–60, default 2)
+  --warmup <s>        seconds of unmeasured load per fresh server, each round (0–60, default 2)
   --quiet-wait <s>    seconds to wait before each round for other processes to leave the CPU
                       idle (0–600, default 30; a round that starts busy is flagged)
   --retries <n>       times a round that shared the CPU with other processes is measured

@@ -124,6 +124,13 @@ export function remoteAddress(req: IncomingMessage): string {
  * own internal signal, not this getter, so `new Request(request)` and `fetch(request)` do not
  * follow the client. Pass the signal on explicitly (`fetch(request, { signal: ctx.signal })`);
  * `ctx.signal` is the same signal.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const request = new IncomingRequest('http://localhost/', undefined, () => controller.signal);
+ * console.log(request instanceof Request, request.signal === controller.signal); // true true
+ * ```
  */
 export class IncomingRequest extends Request {
   readonly #signal: () => AbortSignal;

@@ -1,8 +1,10 @@
-import { readdirSync, readlinkSync, truncateSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { constants, readdirSync, readlinkSync, truncateSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pattern, tree } from '../../test/static/tree.ts';
 import { fileStream, readSmall } from './body.ts';
+import { Descriptor } from './descriptor.ts';
+
+const open = (path: string): Promise<Descriptor> => Descriptor.open(path, constants.O_RDONLY);
 
 /** How many of this process's descriptors are open on `path`. */
 function openCount(path: string): number {

@@ -1,20 +1,25 @@
 /**
  * Response bodies read from an open file: whole, one byte range, or several ranges with
- * multipart/byteranges framing (RFC 9110 §14.6), read in 64 KiB blocks as the client takes them.
+ * multipart/byteranges framing (RFC 9110 §14.6), read in 256 KiB blocks as the client takes them.
  *
  * The file is never read whole into memory: each pull reads one block at its offset, and the
  * server pulls again only when the socket has drained. The descriptor is closed when the last byte
  * has been read, when the body fails, and when the consumer cancels (the client went away) — on
  * every path, exactly once.
  */
-import type { FileHandle } from 'node:fs/promises';
 import type { ByteRange } from '../core/range.ts';
+import type { Descriptor } from './descriptor.ts';
 
 /** One piece of a body: bytes already in memory, or an inclusive range of the file. */
 export type Piece = Uint8Array<ArrayBuffer> | ByteRange;
 
-/** The block size of each read: large enough for few system calls, small enough to interleave. */
-export const BLOCK_SIZE = 64 * 1024;
+/**
+ * The block size of each read. Each block is one trip through the thread pool, one stream chunk
+ * and one socket write: 256 KiB blocks took about a quarter less CPU per MiB served than 64 KiB
+ * ones in the static-1m benchmark, and a block is all one download holds in memory, since none is
+ * read ahead.
+ */
+export const BLOCK_SIZE: number = 256 * 1024;
 
 const encoder = new TextEncoder();
 
@@ -52,34 +57,28 @@ export function multipartPieces(
 }
 
 /**
- * A stream of `pieces`, reading file ranges from `handle`, which it owns: it closes the handle
- * when done, on error and on cancel. A file that shrinks while it is read fails the stream (the
+ * A stream of `pieces`, reading file ranges from `file`, which it owns: it closes the file when
+ * done, on error and on cancel. A file that shrinks while it is read fails the stream (the
  * server then cuts the connection rather than send fewer bytes than `Content-Length` promised).
  *
  * @example
  * ```ts
- * const body = fileStream(handle, [{ start: 0, end: stats.size - 1 }]);
+ * const body = fileStream(file, [{ start: 0, end: stats.size - 1 }]);
  * ```
  */
 export function fileStream(
-  handle: FileHandle,
+  file: Descriptor,
   pieces: readonly Piece[],
 ): ReadableStream<Uint8Array<ArrayBuffer>> {
   let index = 0;
   let position = -1;
-  let closed = false;
-  const close = async (): Promise<void> => {
-    if (closed) return;
-    closed = true;
-    await handle.close();
-  };
   return new ReadableStream<Uint8Array<ArrayBuffer>>(
     {
       async pull(controller) {
         try {
           const piece = pieces[index];
           if (piece === undefined) {
-            await close();
+            file.close();
             controller.close();
             return;
           }
@@ -91,7 +90,7 @@ export function fileStream(
           if (position < 0) position = piece.start;
           const wanted = Math.min(BLOCK_SIZE, piece.end + 1 - position);
           const buffer = Buffer.allocUnsafe(wanted);
-          const { bytesRead } = await handle.read(buffer, 0, wanted, position);
+          const bytesRead = await file.read(buffer, 0, wanted, position);
           if (bytesRead === 0) throw new Error('the file became shorter while it was being sent');
           position += bytesRead;
           if (position > piece.end) {
@@ -100,24 +99,24 @@ export function fileStream(
           }
           controller.enqueue(bytesRead === wanted ? buffer : buffer.subarray(0, bytesRead));
         } catch (error) {
-          await close().catch(() => undefined);
+          file.close();
           controller.error(error);
         }
       },
-      async cancel() {
-        await close();
+      cancel() {
+        file.close();
       },
     },
-    { highWaterMark: 1 },
+    { highWaterMark: 0 },
   );
 }
 
 /**
- * Reads one small range of `handle` into memory and closes the handle: for bodies of at most
+ * Reads one small range of `file` into memory and closes the file: for bodies of at most
  * {@link BLOCK_SIZE} bytes, one read costs less than a stream.
  */
 export async function readSmall(
-  handle: FileHandle,
+  file: Descriptor,
   range: ByteRange,
 ): Promise<Uint8Array<ArrayBuffer>> {
   try {
@@ -125,12 +124,12 @@ export async function readSmall(
     const buffer = Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
-      const { bytesRead } = await handle.read(buffer, done, length - done, range.start + done);
+      const bytesRead = await file.read(buffer, done, length - done, range.start + done);
       if (bytesRead === 0) throw new Error('the file became shorter while it was being read');
       done += bytesRead;
     }
     return buffer;
   } finally {
-    await handle.close();
+    file.close();
   }
 }

@@ -9,8 +9,8 @@
  * different contents could share a tag — the same trade nginx and Apache make, with a finer clock.
  */
 import type { Stats } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { BLOCK_SIZE, fileStream, readSmall } from './body.ts';
+import type { Descriptor } from './descriptor.ts';
 import type { Representation } from './respond.ts';
 
 /** Which validators to send. */
@@ -35,11 +35,11 @@ export function fileETag(stats: Stats, coding?: string): string {
 }
 
 /**
- * Wraps an open file. The representation owns `handle` from here on: it is closed after the body
+ * Wraps an open file. The representation owns `file` from here on: it is closed after the body
  * is read, or by `release()`.
  */
 export function fileRepresentation(
-  handle: FileHandle,
+  file: Descriptor,
   stats: Stats,
   contentType: string,
   validators: ValidatorOptions,
@@ -61,10 +61,12 @@ export function fileRepresentation(
         !(only instanceof Uint8Array) &&
         only.end - only.start < BLOCK_SIZE
       ) {
-        return readSmall(handle, only);
+        return readSmall(file, only);
       }
-      return fileStream(handle, pieces);
+      return fileStream(file, pieces);
     },
-    release: () => handle.close(),
+    release: () => {
+      file.close();
+    },
   };
 }

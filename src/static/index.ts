@@ -3,8 +3,8 @@
  *
  * Static files over HTTP, done the way RFC 9110 asks: `staticFiles()` serves a directory tree,
  * `staticPackage()` the files of an installed npm package, `fileResponse()` one file and
- * `dataResponse()` bytes in memory. Every answer is streamed from the open file in 64 KiB blocks
- * (small bodies in one read), carries an `ETag` and `Last-Modified`, honours `If-None-Match`,
+ * `dataResponse()` bytes in memory. Every answer is streamed from the open file in 256 KiB blocks
+ * (smaller bodies in one read), carries an `ETag` and `Last-Modified`, honours `If-None-Match`,
  * `If-Modified-Since` (304), `If-Match`, `If-Unmodified-Since` (412), `Range` (206, with
  * multipart/byteranges for several ranges; 416 when none fits) and `If-Range`, answers HEAD like
  * GET without the body, and takes its `Content-Type` from the `mime` database. A directory is

@@ -49,6 +49,6 @@ describe('openInside()', () => {
     const opened = await openInside(base, `${base}/a.txt`, false);
     if (typeof opened === 'string') throw new Error(opened);
     expect([opened.path, opened.stats.size]).toEqual([`${base}/a.txt`, 1]);
-    await opened.handle.close();
+    opened.file.close();
   });
 });

@@ -10,14 +10,15 @@
  * symlinks are refused.
  */
 import { constants, existsSync, readlinkSync } from 'node:fs';
-import { open, realpath, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
+import { Descriptor } from './descriptor.ts';
 
 /** A file or directory opened inside the root. */
 export interface OpenedFile {
   /** The open descriptor; the receiver closes it. */
-  readonly handle: FileHandle;
+  readonly file: Descriptor;
   /** Its status, read from the descriptor. */
   readonly stats: Stats;
   /** Its canonical path. */
@@ -39,11 +40,11 @@ export function isInside(root: string, path: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
-async function canonicalPath(handle: FileHandle, path: string): Promise<string> {
+async function canonicalPath(file: Descriptor, path: string): Promise<string> {
   if (PROC_FD !== undefined) {
     // A procfs link is read from kernel memory, never from the disk, so reading it in place costs
     // less than a round trip through the thread pool.
-    return readlinkSync(PROC_FD + String(handle.fd));
+    return readlinkSync(PROC_FD + String(file.fd));
   }
   return realpath(path);
 }
@@ -67,7 +68,7 @@ export function failureOf(error: unknown): OpenFailure {
  * @example
  * ```ts
  * const opened = await openInside('/srv/www', '/srv/www/index.html', false);
- * if (typeof opened !== 'string') await opened.handle.close();
+ * if (typeof opened !== 'string') opened.file.close();
  * ```
  */
 export async function openInside(
@@ -75,24 +76,23 @@ export async function openInside(
   path: string,
   followSymlinks: boolean,
 ): Promise<OpenedFile | OpenFailure> {
-  let handle: FileHandle;
+  let file: Descriptor;
   try {
-    handle = await open(path, BASE_FLAGS | (followSymlinks ? 0 : NOFOLLOW));
+    file = await Descriptor.open(path, BASE_FLAGS | (followSymlinks ? 0 : NOFOLLOW));
   } catch (error) {
     return failureOf(error);
   }
   try {
-    const real = await canonicalPath(handle, path);
+    const real = await canonicalPath(file, path);
     // Without symlinks the canonical path is the name itself (root is canonical already); with
     // them it may be anywhere, as long as it is inside the root.
     if (followSymlinks ? !isInside(root, real) : real !== path) {
-      await handle.close();
+      file.close();
       return 'missing';
     }
-    const stats = await handle.stat();
-    return { handle, stats, path: real };
+    return { file, stats: file.stat(), path: real };
   } catch (error) {
-    await handle.close();
+    file.close();
     return failureOf(error);
   }
 }

@@ -93,11 +93,11 @@ export async function fileResponse(
   if (opened === 'missing') return notFound(request);
   if (opened === 'forbidden') return new Forbidden().toResponse(request);
   if (!opened.stats.isFile()) {
-    await opened.handle.close();
+    opened.file.close();
     return notFound(request);
   }
   const rep = fileRepresentation(
-    opened.handle,
+    opened.file,
     opened.stats,
     contentType ?? typeOf(opened.path),
     validators,

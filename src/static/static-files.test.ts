@@ -104,6 +104,14 @@ describe('staticFiles() directories', () => {
     expect(res.text).toBe('<h1>guide</h1>');
   });
 
+  it('skips an index name that is a directory', async () => {
+    const root = tree({ 'a/index.html/x': 'x', 'a/index.htm': 'htm' });
+    const res = await new TestApp(staticFiles({ root, index: ['index.html', 'index.htm'] })).get(
+      '/a/',
+    );
+    expect(res.text).toBe('htm');
+  });
+
   it('answers 404 for a directory without an index file (no listing)', async () => {
     await site().get('/bare/', { status: 404 });
   });

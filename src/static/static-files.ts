@@ -48,14 +48,14 @@ async function variantOf(
     );
     if (typeof sibling !== 'string') {
       if (sibling.stats.isFile()) return { opened: sibling, coding };
-      await sibling.handle.close();
+      sibling.file.close();
     }
     offered = offered.filter((c) => c !== coding);
   }
 }
 
 /**
- * Answers `request` with the regular file `opened` (whose handle it takes over), choosing a
+ * Answers `request` with the regular file `opened` (whose descriptor it takes over), choosing a
  * precompressed sibling when the configuration and the client allow.
  */
 export async function serveOpened(
@@ -68,13 +68,13 @@ export async function serveOpened(
   try {
     variant = await variantOf(request, opened, config);
   } catch (error) {
-    await opened.handle.close();
+    opened.file.close();
     throw error;
   }
-  if (variant !== undefined) await opened.handle.close();
+  if (variant !== undefined) opened.file.close();
   const chosen = variant?.opened ?? opened;
   const rep = fileRepresentation(
-    chosen.handle,
+    chosen.file,
     chosen.stats,
     contentType,
     config.validators,
@@ -129,12 +129,12 @@ export function staticFiles(options: StaticFilesOptions): Handler {
     if (opened === 'forbidden') return new Forbidden().toResponse(request);
     if (opened.stats.isFile()) {
       if (segments.trailingSlash) {
-        await opened.handle.close();
+        opened.file.close();
         return missing(request, ctx);
       }
       return serveOpened(request, opened, config);
     }
-    await opened.handle.close();
+    opened.file.close();
     if (!opened.stats.isDirectory()) return missing(request, ctx); // FIFO, socket, device
     if (!segments.trailingSlash) {
       return config.redirect
@@ -145,7 +145,7 @@ export function staticFiles(options: StaticFilesOptions): Handler {
       const index = await openInside(root, childPath(opened.path, name), followSymlinks);
       if (typeof index === 'string') continue;
       if (index.stats.isFile()) return serveOpened(request, index, config);
-      await index.handle.close();
+      index.file.close();
     }
     return missing(request, ctx);
   };

@@ -242,6 +242,31 @@ export const notFound = () => new Response('admin: no such page', { status: 404 
   );
 });
 
+describe('urlParser() and a tree that changes under a request', () => {
+  it('answers 404 when the file goes away between the lookup and the answer', async () => {
+    const root = tree({
+      'd/__init__.js': `import { rmSync } from 'node:fs';
+export const wrap = (next) => (request, ctx) => {
+  rmSync(new URL('./gone.txt', import.meta.url), { force: true });
+  return next(request, ctx);
+};
+`,
+      'd/gone.txt': 'soon gone',
+    });
+    await client({}, root).get('/d/gone.txt', { status: 404 });
+  });
+
+  it('answers 404 when a directory goes away while the request walks through it', async () => {
+    const root = tree({
+      'd/__init__.js': `import { rmSync } from 'node:fs';
+rmSync(import.meta.dirname, { recursive: true, force: true });
+`,
+      'd/page.txt': 'page',
+    });
+    await client({}, root).get('/d/page.txt', { status: 404 });
+  });
+});
+
 describe('urlParser() options', () => {
   function code(options: unknown): string | undefined {
     try {

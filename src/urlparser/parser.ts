@@ -89,28 +89,36 @@ export function makeParser(config: ParserConfig): Handler {
     return candidates.length === 1 ? candidates[0] : undefined;
   }
 
-  async function find(dir: string, segment: string): Promise<Found | undefined> {
-    const name = choose(segment, await listing(dir));
+  async function find(
+    dir: string,
+    entries: readonly string[],
+    segment: string,
+  ): Promise<Found | undefined> {
+    const name = choose(segment, entries);
     if (name === undefined) return undefined;
     const opened = await openInside(files.root, childPath(dir, name), files.followSymlinks);
     if (opened === 'missing') return undefined;
     if (opened === 'forbidden') return { kind: 'forbidden' };
     // Only the kind is needed now; a file is opened again, and checked again, when it is served,
     // so a wrap that answers by itself leaves no descriptor behind.
-    await opened.handle.close();
+    opened.file.close();
     const { stats, path } = opened;
     if (stats.isDirectory()) return { kind: 'directory', path };
     if (!stats.isFile()) return undefined;
     return { kind: isModule(name) ? 'module' : 'file', path };
   }
 
-  async function hooksOf(dir: string): Promise<DirectoryHooks | undefined> {
-    if (config.initName === undefined) return undefined;
+  async function hooksOf(
+    dir: string,
+    entries: readonly string[],
+  ): Promise<DirectoryHooks | undefined> {
+    if (initName === undefined) return undefined;
     for (const ext of config.moduleExtensions) {
-      const path = childPath(dir, config.initName + ext);
+      if (!entries.includes(initName + ext)) continue;
+      const path = childPath(dir, initName + ext);
       const opened = await openInside(files.root, path, files.followSymlinks);
       if (typeof opened === 'string') continue;
-      await opened.handle.close();
+      opened.file.close();
       if (opened.stats.isFile()) return modules.hooks(opened.path);
     }
     return undefined;
@@ -121,7 +129,7 @@ export function makeParser(config: ParserConfig): Handler {
     async (request) => {
       const opened = await openInside(files.root, path, files.followSymlinks);
       if (typeof opened === 'string' || !opened.stats.isFile()) {
-        if (typeof opened !== 'string') await opened.handle.close();
+        if (typeof opened !== 'string') opened.file.close();
         return plainNotFound(request);
       }
       return serveOpened(request, opened, files);
@@ -145,7 +153,9 @@ export function makeParser(config: ParserConfig): Handler {
     const wraps: Middleware[] = [];
     const names: string[] = [];
     for (;;) {
-      const hooks = await hooksOf(dir);
+      // One listing per directory serves the hook lookup and every name tried in it.
+      const entries = await listing(dir);
+      const hooks = await hooksOf(dir, entries);
       if (hooks?.notFound !== undefined) notFound = hooks.notFound;
       if (hooks?.wrap !== undefined) wraps.push(hooks.wrap);
       if (hooks?.handler !== undefined) return { handler: hooks.handler, ctx, wraps };
@@ -153,7 +163,7 @@ export function makeParser(config: ParserConfig): Handler {
       if (segment === undefined) return { handler: redirect(outer, names), ctx, wraps };
       let found: Found | undefined;
       for (const name of segment === '' ? config.indexNames : [segment]) {
-        found = await find(dir, name);
+        found = await find(dir, entries, name);
         if (found !== undefined) break;
       }
       ctx = next;
