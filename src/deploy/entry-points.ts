@@ -100,17 +100,38 @@ const AVAILABLE: readonly (readonly [...Row, load: () => Promise<Factory>])[] = 
     'trowel/cgi',
     async () => ({ protocol: 'app', create: (await import('./adapters/cgi.ts')).cgiApp }),
   ],
+  [
+    'egg:Paste#static',
+    'app',
+    'trowel/static',
+    async () => ({ protocol: 'app', create: (await import('./adapters/static.ts')).staticApp }),
+  ],
+  [
+    'egg:Paste#pkg_resources',
+    'app',
+    'trowel/static',
+    async () => ({
+      protocol: 'app',
+      create: (await import('./adapters/static.ts')).pkgResourcesApp,
+    }),
+  ],
+  [
+    'egg:Paste#urlparser',
+    'app',
+    'trowel/urlparser',
+    async () => ({
+      protocol: 'app',
+      create: (await import('./adapters/urlparser.ts')).urlParserApp,
+    }),
+  ],
 ];
 
 /** Names whose capability does not exist yet. */
 const PLANNED: readonly Row[] = [
-  ['egg:Paste#pkg_resources', 'app', 'trowel/static'],
   ['egg:Paste#proxy', 'app', 'trowel/proxy'],
-  ['egg:Paste#static', 'app', 'trowel/static'],
   ['egg:Paste#test', 'app', 'trowel/debug'],
   ['egg:Paste#test_slow', 'app', 'trowel/debug'],
   ['egg:Paste#transparent_proxy', 'app', 'trowel/proxy'],
-  ['egg:Paste#urlparser', 'app', 'trowel/urlparser'],
   ['egg:Paste#auth_basic', 'filter-app', 'trowel/auth/basic'],
   ['egg:Paste#auth_digest', 'filter-app', 'trowel/auth/digest'],
   ['egg:Paste#auth_form', 'filter-app', 'trowel/auth/form'],

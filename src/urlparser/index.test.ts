@@ -113,6 +113,12 @@ describe('urlParser() walking the tree', () => {
     );
   });
 
+  it('does not take a directory for an index, even through a symlink loop', async () => {
+    const root = fill(scratch(), { 'd/index': { symlink: '.' }, 'd/main.txt': 'main' });
+    const app = client({ followSymlinks: true, indexNames: ['index', 'main'] }, root);
+    expect((await app.get('/d/')).text).toBe('main');
+  });
+
   it('answers 404 for a file with more path after it', async () => {
     await client().get('/notes.txt/more', { status: 404 });
     await client().get('/notes.txt/', { status: 404 });

@@ -21,7 +21,21 @@ export interface DirectoryHooks {
   readonly notFound: Handler | undefined;
 }
 
-/** A module that loaded but exports nothing a request can be handed to. */
+/**
+ * A module that loaded but exports nothing a request can be handed to; `urlParser()` reports it
+ * through `onError` and answers 500.
+ *
+ * @example
+ * ```ts
+ * import { NotAHandlerError, urlParser } from 'trowel/urlparser';
+ * const site = urlParser({
+ *   root: './site',
+ *   onError: (error) => {
+ *     if (error instanceof NotAHandlerError) console.error(`fix this module: ${error.message}`);
+ *   },
+ * });
+ * ```
+ */
 export class NotAHandlerError extends TypeError {
   override readonly name = 'NotAHandlerError';
 }

@@ -38,17 +38,6 @@ interface Outcome {
   readonly wraps: readonly Middleware[];
 }
 
-/** The names in `dir`; none when it went away while the request was walking through it. */
-async function listing(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
-    throw error;
-  }
-}
-
 function childPath(dir: string, name: string): string {
   return dir.endsWith(sep) ? dir + name : dir + sep + name;
 }
@@ -154,7 +143,8 @@ export function makeParser(config: ParserConfig): Handler {
     const names: string[] = [];
     for (;;) {
       // One listing per directory serves the hook lookup and every name tried in it.
-      const entries = await listing(dir);
+      // (A directory removed mid-walk makes readdir throw: a 500, reported through onError.)
+      const entries = await readdir(dir);
       const hooks = await hooksOf(dir, entries);
       if (hooks?.notFound !== undefined) notFound = hooks.notFound;
       if (hooks?.wrap !== undefined) wraps.push(hooks.wrap);
@@ -164,6 +154,9 @@ export function makeParser(config: ParserConfig): Handler {
       let found: Found | undefined;
       for (const name of segment === '' ? config.indexNames : [segment]) {
         found = await find(dir, entries, name);
+        // An index is a file or a module: a directory named like one is not entered (with
+        // followSymlinks, `index -> .` would otherwise walk in circles).
+        if (segment === '' && found?.kind === 'directory') found = undefined;
         if (found !== undefined) break;
       }
       ctx = next;

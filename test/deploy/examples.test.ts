@@ -118,7 +118,7 @@ describe('the PasteDeploy spec examples', () => {
     ['A (site.ini)', ['site.ini'], 'site.ini', {}, { http_port: '0' }],
     ['B (backend.ini)', ['backend.ini'], 'backend.ini', backend, {}],
     ['C (prod.ini)', ['prod.ini', 'apps/wiki.ini'], 'prod.ini', { 'apps/wiki.mjs': wiki }, {}],
-    ['D (edge.ini)', ['edge.ini'], 'edge.ini', {}, {}],
+    ['D (edge.ini)', ['edge.ini'], 'edge.ini', { 'htdocs/index.html': '<p>edge</p>' }, {}],
   ])(
     'example %s loads, or fails only for a capability that is not available yet',
     async (_name, paths, file, extra, globalConf) => {
