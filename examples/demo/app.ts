@@ -41,6 +41,8 @@ const home: Handler = (request, ctx) =>
 <li><a href="/api/where">/api/where</a> — a handler mounted under <code>/api</code></li>
 <li><a href="/missing">/missing</a> — a 404 from a thrown <code>NotFound</code></li>
 <li><a href="/config">/config</a> — the deploy config <code>site.ini</code> hands to the app</li>
+<li><a href="/static/about.html">/static/about.html</a> — a static file, mounted by <code>urlmap</code></li>
+<li><a href="/cgi-bin/hello/extra?x=1">/cgi-bin/hello</a> — a CGI script</li>
 </ul>`,
   );
 

@@ -48,6 +48,11 @@ describe('trowel serve', () => {
     expect((await fetchText(`${url}/config`)).body).toContain(
       '<th>greeting</th><td>Hello from site.ini!</td>',
     );
+    const about = await fetchText(`${url}/static/about.html`);
+    expect([about.status, about.body]).toEqual([200, expect.stringContaining('<h1>About</h1>')]);
+    expect((await fetchText(`${url}/cgi-bin/hello/extra?x=1`)).body).toContain(
+      'PATH_INFO=/extra\nQUERY_STRING=x=1\n',
+    );
   });
 
   it('reports a bad config with status 2, naming file, section and key, before binding the port', async () => {
