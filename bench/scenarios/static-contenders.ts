@@ -7,13 +7,19 @@ import type { Contender } from '../lib/scenario.ts';
 
 const servers = join(import.meta.dirname, '..', 'servers');
 
-/** sirv (baseline), trowel, serve-static, nginx. */
+/** sirv (baseline), trowel (plain and with its metadata cache), serve-static, nginx. */
 export const STATIC_CONTENDERS: readonly Contender[] = [
   { id: 'sirv', label: 'sirv on node:http', program: join(servers, 'static-sirv.ts') },
   {
     id: 'trowel',
     label: 'trowel serve(staticFiles())',
     program: join(servers, 'static-trowel.ts'),
+  },
+  {
+    id: 'trowel-cache',
+    label: 'trowel serve(staticFiles({ metadataCache: true }))',
+    program: join(servers, 'static-trowel.ts'),
+    args: ['--metadata-cache'],
   },
   {
     id: 'serve-static',

@@ -129,7 +129,7 @@ class Exchange implements WriteOptions {
   readonly signal: () => AbortSignal;
   readonly #res: ServerResponse;
   readonly #shared: Shared;
-  readonly #body: RequestBody | undefined;
+  #body: RequestBody | undefined;
   /** A body came with a GET or HEAD: it is not read, so the connection cannot carry another request. */
   readonly #unreadBody: boolean;
   readonly #expectContinue: boolean;
@@ -271,12 +271,20 @@ class Exchange implements WriteOptions {
   }
 
   #closed(): void {
+    const reader = this.#reader;
+    // Let go of the request and both bodies. Node keeps the last response of a keep-alive
+    // connection (and so this listener, and this object) until the next request arrives, and
+    // whatever is still reachable then outlives a young-generation collection: measured, that was
+    // 2 KB promoted to the old generation per request, and a quarter of the time per request.
+    this.#request = undefined;
+    this.#reader = undefined;
+    this.#body = undefined;
     // 'close' also follows a finished response; only an unfinished one means the client left.
     if (this.#res.writableFinished) return;
-    if (this.#controller === undefined && this.#reader === undefined) return;
+    if (this.#controller === undefined && reader === undefined) return;
     const reason = disconnected();
     this.#controller?.abort(reason);
-    this.#reader?.cancel(reason).catch(ignore);
+    reader?.cancel(reason).catch(ignore);
   }
 }
 

@@ -29,7 +29,7 @@ export interface ValidatorOptions {
  * fileETag(await stat('index.html')); // '"5f3a1c2b4d6e8-1a2b"'
  * ```
  */
-export function fileETag(stats: Stats, coding?: string): string {
+export function fileETag(stats: Pick<Stats, 'mtimeMs' | 'size'>, coding?: string): string {
   const micros = Math.floor(stats.mtimeMs * 1000);
   return `"${micros.toString(16)}-${stats.size.toString(16)}${coding === undefined ? '' : `-${coding}`}"`;
 }

@@ -23,7 +23,12 @@
  * `paste.urlparser` (`StaticURLParser`, `PkgResourcesParser`).
  */
 export { staticFiles } from './static-files.ts';
-export type { StaticFilesOptions, CachingOptions, Precompressed } from './options.ts';
+export type {
+  StaticFilesOptions,
+  CachingOptions,
+  MetadataCacheOptions,
+  Precompressed,
+} from './options.ts';
 export { staticPackage, packageDirectory, type StaticPackageOptions } from './package.ts';
 export {
   dataResponse,

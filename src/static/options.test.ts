@@ -40,6 +40,13 @@ describe('staticFiles() options', () => {
     ['an extra media type with CR LF', { extraMimeTypes: { x: 'text/x\r\nSet-Cookie: a=b' } }],
     ['an extra extension with a slash', { extraMimeTypes: { 'a/b': 'text/plain' } }],
     ['extra media types that are not an object', { extraMimeTypes: 'x' }],
+    ['a metadata cache that is a number', { metadataCache: 1000 }],
+    ['a metadata cache that is a list', { metadataCache: [] }],
+    ['a metadata cache of age zero', { metadataCache: { maxAge: 0 } }],
+    ['a metadata cache older than an hour', { metadataCache: { maxAge: 3_600_001 } }],
+    ['a fractional metadata cache age', { metadataCache: { maxAge: 1.5 } }],
+    ['a metadata cache of no entries', { metadataCache: { maxEntries: 0 } }],
+    ['a metadata cache of infinite entries', { metadataCache: { maxEntries: Infinity } }],
   ])('refuses %s with TROWEL_ERR_STATIC_INVALID_OPTION', (_what, bad) => {
     const options = { root: tree({}), ...bad } as unknown as StaticFilesOptions;
     expect(codeOf(() => staticFiles(options))).toBe('TROWEL_ERR_STATIC_INVALID_OPTION');

@@ -29,6 +29,14 @@ export interface CachingOptions {
   readonly lastModified?: boolean;
 }
 
+/** How long, and for how many names, `staticFiles()` reuses what it learned about a file. */
+export interface MetadataCacheOptions {
+  /** Milliseconds a file's metadata is reused before the file is looked at again. @default 1000 */
+  readonly maxAge?: number;
+  /** The most names remembered; past it the oldest is forgotten. @default 10000 */
+  readonly maxEntries?: number;
+}
+
 /** Options of {@link staticFiles}. */
 export interface StaticFilesOptions extends CachingOptions {
   /** The directory to serve; relative paths are resolved against the working directory. */
@@ -64,6 +72,16 @@ export interface StaticFilesOptions extends CachingOptions {
    * @default none: answer 404 / 405
    */
   readonly fallthrough?: Handler;
+  /**
+   * Reuse what a lookup learned about a name (its kind, mtime, size, canonical path — or its
+   * absence) for `maxAge` ms when answering a revalidation (`If-None-Match`,
+   * `If-Modified-Since`), like nginx's `open_file_cache`: a current client copy is then answered
+   * 304 without a system call. The price is a staleness window: a file changed on disk may still
+   * be answered 304 for up to `maxAge` ms. Requests for bodies always look at the file. `true`
+   * means `{ maxAge: 1000, maxEntries: 10000 }`.
+   * @default false: every revalidation looks at the file
+   */
+  readonly metadataCache?: boolean | MetadataCacheOptions;
 }
 
 /** {@link StaticFilesOptions}, checked and with every default filled in. */
@@ -79,6 +97,7 @@ export interface StaticConfig {
   readonly cacheControl: string | undefined;
   readonly vary: string | undefined;
   readonly contentType: ContentTypeLookup;
+  readonly metadataCache: { readonly maxAge: number; readonly maxEntries: number } | undefined;
 }
 
 const CODE = 'TROWEL_ERR_STATIC_INVALID_OPTION';
@@ -135,6 +154,33 @@ function encodingsOf(
     );
   }
   return [...new Set(codings as readonly Precompressed[])];
+}
+
+const MAX_CACHE_AGE = 3_600_000;
+
+function metadataCacheOf(
+  what: string,
+  value: StaticFilesOptions['metadataCache'],
+): StaticConfig['metadataCache'] {
+  if (value === undefined || value === false) return undefined;
+  const given: unknown = value === true ? {} : value;
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    throw invalid(
+      what,
+      `metadataCache must be a boolean or an object, got ${JSON.stringify(value)}`,
+    );
+  }
+  const { maxAge = 1000, maxEntries = 10_000 } = given as MetadataCacheOptions;
+  if (!Number.isSafeInteger(maxAge) || maxAge < 1 || maxAge > MAX_CACHE_AGE) {
+    throw invalid(
+      what,
+      `metadataCache.maxAge must be a whole number of ms in 1..3600000, got ${maxAge}`,
+    );
+  }
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+    throw invalid(what, `metadataCache.maxEntries must be a whole number >= 1, got ${maxEntries}`);
+  }
+  return { maxAge, maxEntries };
 }
 
 function indexOf(what: string, value: StaticFilesOptions['index']): readonly string[] {
@@ -202,5 +248,6 @@ export function resolveOptions(options: StaticFilesOptions, what = 'staticFiles(
     cacheControl: cacheControlOf(what, options),
     vary: encodings.length > 0 ? 'accept-encoding' : undefined,
     contentType: contentTypes(options.extraMimeTypes ?? {}),
+    metadataCache: metadataCacheOf(what, options.metadataCache),
   };
 }

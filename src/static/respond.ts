@@ -50,7 +50,19 @@ export function methodNotAllowed(request: Request): Response {
   return new MethodNotAllowed(ALLOWED_METHODS).toResponse(request);
 }
 
-function validatorFields(rep: Representation, common: CommonFields): [string, string][] {
+/**
+ * The fields of a 304 (RFC 9110 §15.4.5): validators, `Cache-Control`, `Vary`.
+ *
+ * @example
+ * ```ts
+ * validatorFields({ etag: '"v1"', lastModified: undefined }, { cacheControl: undefined, vary: undefined });
+ * // [['etag', '"v1"']]
+ * ```
+ */
+export function validatorFields(
+  rep: Pick<Representation, 'etag' | 'lastModified'>,
+  common: CommonFields,
+): [string, string][] {
   const fields: [string, string][] = [];
   if (rep.etag !== undefined) fields.push(['etag', rep.etag]);
   if (rep.lastModified !== undefined)

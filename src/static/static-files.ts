@@ -16,6 +16,7 @@ import { fileRepresentation } from './file-representation.ts';
 import { openInside, type OpenedFile } from './open-file.ts';
 import { resolveOptions, type StaticConfig, type StaticFilesOptions } from './options.ts';
 import { methodNotAllowed, respond } from './respond.ts';
+import { isRevalidation, MetadataCache, revalidate } from './revalidate.ts';
 import { splitPath } from './segments.ts';
 
 const SUFFIX: Readonly<Record<string, string>> = { br: '.br', gzip: '.gz' };
@@ -112,6 +113,10 @@ function withSlash(request: Request, ctx: Context, names: readonly string[]): st
 export function staticFiles(options: StaticFilesOptions): Handler {
   const config = resolveOptions(options);
   const { root, fallthrough, followSymlinks } = config;
+  const cache =
+    config.metadataCache === undefined
+      ? undefined
+      : new MetadataCache(config.metadataCache.maxAge, config.metadataCache.maxEntries);
   const missing = (request: Request, ctx: Context): Response | Promise<Response> =>
     fallthrough === undefined ? notFound(request) : fallthrough(request, ctx);
 
@@ -124,6 +129,10 @@ export function staticFiles(options: StaticFilesOptions): Handler {
     if (segments === undefined) return missing(request, ctx);
     const { names } = segments;
     const path = names.length === 0 ? root : childPath(root, names.join(sep));
+    if (isRevalidation(request)) {
+      const notModified = revalidate(request, path, segments.trailingSlash, config, cache);
+      if (notModified !== undefined) return notModified;
+    }
     const opened = await openInside(root, path, followSymlinks);
     if (opened === 'missing') return missing(request, ctx);
     if (opened === 'forbidden') return new Forbidden().toResponse(request);

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { fixture } from './helpers.ts';
+import { fixture, rawConnect } from './helpers.ts';
 
 const MiB = 1024 * 1024;
 const SIZE = 100 * MiB;
@@ -79,5 +79,21 @@ describe('serve() memory with large bodies (child process)', () => {
     expect(res.bytes).toBe(SIZE);
     const rss = JSON.parse((await get(port, '/rss')).text) as Rss;
     expect(rss.peak - rss.baseline).toBeLessThan(BOUND);
+  });
+});
+
+describe('serve() memory between requests (child process)', () => {
+  it('leaves nothing of a finished request reachable from its Node response', async () => {
+    const server = fixture('retention.ts', [], ['--expose-gc']);
+    const { port } = await server.next<{ port: number }>();
+    const connection = await rawConnect(port);
+    connection.write('GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n');
+    await connection.until((text) => text.split('done').length === 3);
+    const report = JSON.parse((await get(port, '/alive')).text) as {
+      tracked: number;
+      alive: number;
+    };
+    connection.socket.destroy();
+    expect(report).toEqual({ tracked: 4, alive: 0 });
   });
 });
