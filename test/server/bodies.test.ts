@@ -311,38 +311,36 @@ describe('serve() when the client goes away', () => {
   });
 
   it('aborts an upstream fetch handed request.signal when the client goes away', async () => {
+    let upstreamEntered: () => void = () => undefined;
+    const upstreamReached = new Promise<void>((resolve) => (upstreamEntered = resolve));
     let upstreamAborted: () => void = () => undefined;
     const upstreamSawAbort = new Promise<void>((resolve) => (upstreamAborted = resolve));
     const upstream = await start(
       (_request, ctx) =>
         new Promise<Response>((resolve) => {
+          upstreamEntered();
           ctx.signal.addEventListener('abort', () => {
             upstreamAborted();
             resolve(new Response('never sent'));
           });
         }),
     );
-    let fetchError: unknown;
-    let entered: () => void = () => undefined;
-    const handlerEntered = new Promise<void>((resolve) => (entered = resolve));
+    let failed: (error: unknown) => void = () => undefined;
+    const fetchFailed = new Promise<unknown>((resolve) => (failed = resolve));
     const server = await start(async (request) => {
-      const pending = fetch(upstream.url, { signal: request.signal });
-      entered();
       try {
-        return await pending;
+        return await fetch(upstream.url, { signal: request.signal });
       } catch (error) {
-        fetchError = error;
+        failed(error);
         throw error;
       }
     });
     const connection = await rawConnect(server.port);
     connection.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
-    await handlerEntered;
-    await sleep(20);
+    await upstreamReached;
     connection.socket.destroy();
     await upstreamSawAbort;
-    await sleep(10);
-    expect((fetchError as Error | undefined)?.name).toBe('AbortError');
+    expect((await fetchFailed) as Error).toHaveProperty('name', 'AbortError');
     expect(server.errors).toEqual([]);
   });
 
