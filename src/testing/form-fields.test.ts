@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Checkbox,
-  Field,
   FileField,
   MultipleSelect,
   Radio,
@@ -12,86 +8,8 @@ import {
   TestApp,
   TextField,
   Upload,
-  type Form,
-  type TestResponse,
 } from './index.ts';
-
-const dir = mkdtempSync(join(tmpdir(), 'trowel-forms-'));
-writeFileSync(join(dir, 'report.txt'), 'on disk');
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-interface Received {
-  method: string;
-  path: string;
-  contentType: string | null;
-  body: string;
-  fields: [string, string][];
-  referer: string | null;
-}
-
-/** Serves `markup` at GET /page; any other request is echoed back as JSON, form fields parsed. */
-function formApp(markup: string): TestApp {
-  return new TestApp(
-    async (request) => {
-      const url = new URL(request.url);
-      if (request.method === 'GET' && url.pathname === '/page') {
-        return new Response(`<!doctype html><title>t</title>${markup}`, {
-          headers: { 'content-type': 'text/html; charset=utf-8' },
-        });
-      }
-      const contentType = request.headers.get('content-type');
-      let fields: [string, string][] = [...url.searchParams];
-      let body = '';
-      if (contentType?.startsWith('multipart/form-data')) {
-        const form = await request.formData();
-        fields = await Promise.all(
-          [...form].map(async ([name, value]): Promise<[string, string]> => [
-            name,
-            typeof value === 'string' ? value : `${value.name}|${value.type}|${await value.text()}`,
-          ]),
-        );
-      } else {
-        body = await request.text();
-        if (contentType === 'application/x-www-form-urlencoded') {
-          fields = [...new URLSearchParams(body)];
-        }
-      }
-      const received: Received = {
-        method: request.method,
-        path: url.pathname + url.search,
-        contentType,
-        body,
-        fields,
-        referer: request.headers.get('referer'),
-      };
-      return Response.json(received);
-    },
-    { relativeTo: dir },
-  );
-}
-
-async function page(markup: string): Promise<TestResponse> {
-  return formApp(markup).get('/page');
-}
-
-async function formOf(markup: string): Promise<Form> {
-  return (await page(markup)).form;
-}
-
-const received = (res: TestResponse): Received => res.json as Received;
-
-function fieldOf<T extends Field>(
-  form: Form,
-  name: string,
-  kind: abstract new (...args: never[]) => T,
-  index?: number,
-): T {
-  const field = form.field(name, index);
-  if (!(field instanceof kind)) throw new TypeError(`${name} is a ${field.kind} field`);
-  return field;
-}
+import { fieldOf, formOf, page, received } from './forms.fixture.ts';
 
 describe('text fields', () => {
   it.each([
