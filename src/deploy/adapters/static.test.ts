@@ -64,6 +64,21 @@ describe('egg:Paste#static', () => {
     expect((await get(bare, '/a.txt')).headers.get('cache-control')).toBe('max-age=60');
   });
 
+  it('turns metadata_cache on for revalidations, and refuses an age out of range', async () => {
+    const app = await load(
+      '[app:main]\nuse = egg:Paste#static\ndocument_root = www\nmetadata_cache = 1s\n',
+      { 'www/a.txt': 'a' },
+    );
+    const first = await get(app, '/a.txt');
+    const etag = first.headers.get('etag') ?? '';
+    expect((await get(app, '/a.txt', { 'if-none-match': etag })).status).toBe(304);
+    await expect(
+      load('[app:main]\nuse = egg:Paste#static\ndocument_root = www\nmetadata_cache = 2h\n', {
+        'www/a.txt': 'a',
+      }),
+    ).rejects.toThrow(/metadataCache|maxAge/);
+  });
+
   it("takes trowel's options", async () => {
     const app = await load(
       `[app:main]

@@ -10,7 +10,8 @@
  * | `resource_name` (pkg_resources) | `subdir` |
  * | `cache_max_age` | `cacheMaxAge`; a duration (`3600`, `1h`; a bare number is seconds) |
  *
- * trowel's own options, on both: `index` (file names), `dotfiles` (`allow`/`deny`),
+ * trowel's own options, on both: `metadata_cache` (a duration such as `1s`: revalidations may be
+ * answered from remembered file metadata that old; absent or `0` keeps it off), `index` (file names), `dotfiles` (`allow`/`deny`),
  * `follow_symlinks`, `immutable`, `precompressed` (`true`/`false` or a list of `br gzip`),
  * `etag`, `last_modified`, `redirect`.
  */
@@ -38,6 +39,7 @@ import { parseBool } from '../values.ts';
 /** The options both entry points take beyond Paste's. */
 export const FILE_OPTIONS: readonly string[] = [
   'cache_max_age',
+  'metadata_cache',
   'index',
   'dotfiles',
   'follow_symlinks',
@@ -73,6 +75,8 @@ export function fileOptions(options: Settings): Omit<StaticFilesOptions, 'root'>
   const result: Mutable<Omit<StaticFilesOptions, 'root'>> = {};
   const maxAge = asDuration(options, 'cache_max_age', { min: 0 });
   if (maxAge !== undefined) result.cacheMaxAge = Math.floor(maxAge / 1000);
+  const cacheAge = asDuration(options, 'metadata_cache', { min: 0 });
+  if (cacheAge !== undefined && cacheAge > 0) result.metadataCache = { maxAge: cacheAge };
   if (options['index'] !== undefined) result.index = asList(options, 'index');
   if (options['dotfiles'] !== undefined)
     result.dotfiles = asChoice(options, 'dotfiles', ['allow', 'deny'] as const, 'deny');
