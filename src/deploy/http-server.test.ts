@@ -1,46 +1,28 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rejection, tree } from '../../test/deploy/helpers.ts';
+import {
+  removeCertificate,
+  selfSignedCertificate,
+  type SelfSigned,
+} from '../../test/helpers/tls.ts';
 import type { DeployWarning } from './errors.ts';
 import { loadServer } from './loader.ts';
 import type { RunningServer } from './registry.ts';
 
 let pems = '';
+let tls: SelfSigned | undefined;
 
 beforeAll(async () => {
-  pems = mkdtempSync(join(tmpdir(), 'trowel-pem-'));
-  await promisify(execFile)('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=localhost',
-    '-addext',
-    'subjectAltName=DNS:localhost',
-    '-days',
-    '1',
-    '-keyout',
-    join(pems, 'key.pem'),
-    '-out',
-    join(pems, 'cert.pem'),
-  ]);
-  const [key, cert] = await Promise.all([
-    readFile(join(pems, 'key.pem'), 'utf8'),
-    readFile(join(pems, 'cert.pem'), 'utf8'),
-  ]);
-  await writeFile(join(pems, 'both.pem'), key + cert);
+  tls = await selfSignedCertificate();
+  pems = tls.dir;
+  await writeFile(join(pems, 'both.pem'), tls.key + tls.cert);
 });
 
-afterAll(() => {
-  rmSync(pems, { recursive: true, force: true });
+afterAll(async () => {
+  await removeCertificate(tls);
 });
 
 async function server(body: string, warnings: DeployWarning[] = []): Promise<RunningServer> {

@@ -1,45 +1,25 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isConfigError } from '../../src/core/config-error.ts';
 import { serve } from '../../src/server/index.ts';
+import { removeCertificate, selfSignedCertificate, type SelfSigned } from '../helpers/tls.ts';
 import { run, start } from './helpers.ts';
 
 let dir = '';
 let certFile = '';
 let keyFile = '';
 let cert = '';
+let tls: SelfSigned | undefined;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'trowel-tls-'));
-  certFile = join(dir, 'cert.pem');
-  keyFile = join(dir, 'key.pem');
-  await promisify(execFile)('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=localhost',
-    '-addext',
-    'subjectAltName=DNS:localhost',
-    '-days',
-    '1',
-    '-keyout',
-    keyFile,
-    '-out',
-    certFile,
-  ]);
-  cert = await readFile(certFile, 'utf8');
+  tls = await selfSignedCertificate();
+  ({ dir, certFile, keyFile, cert } = tls);
 });
 
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await removeCertificate(tls);
 });
 
 describe('serve() over HTTPS', () => {
