@@ -10,6 +10,7 @@
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { Context } from '../src/core/context.ts';
+import { NOT_YET, settledSoon } from '../src/server/response.ts';
 import {
   createContext,
   createRequest,
@@ -68,21 +69,6 @@ function lazyRequest(req: IncomingMessage, url: string): Request {
     headers: { get: () => materialize().headers },
   }) as Request;
   return lazy;
-}
-
-const NOT_YET = Symbol('not yet');
-const notYet = Promise.resolve(NOT_YET);
-const ignore = (): void => undefined;
-
-/** The server's way to see whether a read settles at once (response.ts `settledSoon`). */
-async function settledSoon<T>(promise: Promise<T>): Promise<T | typeof NOT_YET> {
-  let result: T | typeof NOT_YET = NOT_YET;
-  promise.then((value) => {
-    result = value;
-  }, ignore);
-  await notYet;
-  await notYet;
-  return result;
 }
 
 /** A signal source as the server passes it: the controller is only made when asked for. */
@@ -156,7 +142,7 @@ const asyncCases: Record<string, () => Promise<unknown>> = {
   'Response: reader, read + Promise.race for done (before)': async () => {
     const reader = new Response(body).body!.getReader();
     const first = await reader.read();
-    const second = await Promise.race([reader.read(), notYet]);
+    const second = await Promise.race([reader.read(), Promise.resolve(NOT_YET)]);
     return second !== NOT_YET && second.done ? first.value : undefined;
   },
   'Response: bytes() (buffers streams whole: not usable)': () => new Response(body).bytes(),

@@ -28,7 +28,7 @@ export interface WriteOptions {
   onStreamError(error: unknown): void;
 }
 
-const NOT_YET: unique symbol = Symbol('not yet');
+export const NOT_YET: unique symbol = Symbol('not yet');
 const notYet = Promise.resolve(NOT_YET);
 const ignore = (): void => undefined;
 
@@ -38,7 +38,7 @@ const ignore = (): void => undefined;
  * stream within a turn of its last chunk; one still being produced is not waited for. It does what
  * `Promise.race([promise, resolved])` does, for less: no array, no iteration, no extra promises.
  */
-async function settledSoon<T>(promise: Promise<T>): Promise<T | typeof NOT_YET> {
+export async function settledSoon<T>(promise: Promise<T>): Promise<T | typeof NOT_YET> {
   let result: T | typeof NOT_YET = NOT_YET;
   promise.then((value) => {
     result = value;
