@@ -1,104 +1,16 @@
 /**
- * The static-file root served by nginx, the limit a Node server can be measured against: one
- * process (`master_process off`, so the whole server runs on the pinned core the runner gives this
- * program), `sendfile on`, no access log, keep-alive without a request cap, and nothing else
- * changed from nginx's defaults (no open-file cache). nginx runs as this program's child; the
- * runner counts its CPU as the server's.
+ * The static-file root served by nginx, the limit a Node server can be measured against:
+ * `sendfile on`, no access log, keep-alive without a request cap, and nothing else changed from
+ * nginx's defaults (no open-file cache). See `nginx.ts` for how it runs.
  *
  * Run by the bench runner; prints `PORT <n>` once nginx answers, and stops nginx and exits when
  * stdin closes. Needs the `nginx` binary (`apt-get install -y nginx`).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { announce } from '../lib/announce.ts';
+import { startNginx } from './nginx.ts';
 import { makeStaticRoot } from './static-fixture.ts';
 
-const binary = spawnSync('sh', ['-c', 'command -v nginx || ls /usr/sbin/nginx'], {
-  encoding: 'utf8',
-}).stdout.trim();
-if (binary === '') throw new Error('nginx is not installed: apt-get install -y nginx');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => {
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
-  });
-}
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
-}
-
-const root = makeStaticRoot();
-const dir = mkdtempSync(join(tmpdir(), 'trowel-bench-nginx-'));
-for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
-const port = await freePort();
-writeFileSync(
-  join(dir, 'nginx.conf'),
-  `daemon off;
-master_process off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 1024; }
-http {
-  include /etc/nginx/mime.types;
-  default_type application/octet-stream;
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  server {
-    listen 127.0.0.1:${port};
-    root ${root};
-  }
-}
-`,
-);
-const nginx = spawn(
-  binary,
-  ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')],
-  {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  },
-);
-process.on('exit', () => {
-  nginx.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
-nginx.once('exit', (code, signal) => {
-  process.stderr.write(`nginx exited with ${signal ?? String(code)}\n`);
-  process.exit(1);
-});
-const deadline = Date.now() + 10_000;
-while (!(await answers(port))) {
-  if (Date.now() > deadline) throw new Error(`nginx did not listen on ${port}`);
-  await new Promise((resolve) => setTimeout(resolve, 20));
-}
-announce(port, () => {
-  nginx.removeAllListeners('exit');
-  nginx.kill('SIGTERM');
+const nginx = await startNginx(`root ${makeStaticRoot()};`);
+announce(nginx.port, () => {
+  nginx.stop();
 });

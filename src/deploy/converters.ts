@@ -8,6 +8,7 @@
  * also remember where each value was written (see {@link settingWhere}).
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { isConfigError } from '../core/config-error.ts';
 import { DeployError, codes, deployWarning, type DeployWarning, type Where } from './errors.ts';
 import { closest, parseBool, parseDuration, parseInteger, parseList, parseSize } from './values.ts';
 
@@ -396,4 +397,35 @@ export function numberedKeys(settings: Settings, prefix: string): string[] {
     found.set(number, key);
   }
   return [...found].sort(([a], [b]) => a - b).map(([, key]) => key);
+}
+
+/**
+ * Runs `build` (usually a capability's factory) and turns a `ConfigError` it throws into a
+ * {@link DeployError} with the same code, placed at the key `keyFor` names for it (the section
+ * when it names none or the key is not set), with the factory's `name(): ` prefix removed.
+ *
+ * @example
+ * ```ts
+ * import { locate, makeSettings } from 'trowel/deploy';
+ * const options = makeSettings({ address: 'ftp://x/' });
+ * locate(options, () => 'address', () => new URL(options['address'] ?? ''));
+ * ```
+ */
+export function locate<T>(
+  settings: Settings,
+  keyFor: (code: string, message: string) => string | undefined,
+  build: () => T,
+): T {
+  try {
+    return build();
+  } catch (error) {
+    if (!isConfigError(error)) throw error;
+    const message = error.message.replace(/^[\w.]+\(\): /, '');
+    const key = keyFor(error.code, message);
+    const where =
+      key !== undefined && settings[key] !== undefined
+        ? settingWhere(settings, key)
+        : sectionWhere(settings);
+    throw new DeployError(error.code, where, message, { cause: error });
+  }
 }

@@ -42,6 +42,7 @@ export {
   asSize,
   asString,
   checkKeys,
+  locate,
   makeSettings,
   numberedKeys,
   sectionWhere,

@@ -16,7 +16,6 @@
  * `etag`, `last_modified`, `redirect`.
  */
 import { dirname, isAbsolute } from 'node:path';
-import { isConfigError } from '../../core/config-error.ts';
 import type { Handler } from '../../core/handler.ts';
 import { staticFiles, staticPackage } from '../../static/index.ts';
 import type { Precompressed, StaticFilesOptions } from '../../static/options.ts';
@@ -28,7 +27,7 @@ import {
   asPath,
   asString,
   checkKeys,
-  sectionWhere,
+  locate,
   settingWhere,
   type Settings,
 } from '../converters.ts';
@@ -98,17 +97,12 @@ export function fileOptions(options: Settings): Omit<StaticFilesOptions, 'root'>
 
 /** Builds with `build`, turning a `ConfigError` into a `DeployError` at `key`. */
 export function at<T>(options: Settings, key: string, build: () => T): T {
-  try {
-    return build();
-  } catch (error) {
-    if (!isConfigError(error)) throw error;
-    const message = error.message.replace(/^[\w.]+\(\): /, '');
-    // A mistake about the root belongs to the key that named it; any other, to the section.
-    const where = /root|package|subdir/.test(error.code + message)
-      ? settingWhere(options, key)
-      : sectionWhere(options);
-    throw new DeployError(error.code, where, message, { cause: error });
-  }
+  // A mistake about the root belongs to the key that named it; any other, to the section.
+  return locate(
+    options,
+    (code, message) => (/root|package|subdir/.test(code + message) ? key : undefined),
+    build,
+  );
 }
 
 /** `egg:Paste#static`: `staticFiles()` over `document_root`. */
