@@ -89,4 +89,4 @@ export {
   parseContentDisposition,
   type ContentDisposition,
 } from './content-disposition.ts';
-export { AUTH_TYPE, REMOTE_USER } from './keys.ts';
+export { AUTH_TYPE, LIFECYCLE, REMOTE_USER, type Lifecycle } from './keys.ts';

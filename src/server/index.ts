@@ -14,10 +14,19 @@
  * `remotePort`, `scheme` (`https` under TLS), `host` (the `Host` header, or the local address when
  * there is none) and a `signal` that aborts when the client goes away.
  *
+ * Every context also carries the server's `Lifecycle` under `LIFECYCLE`: hooks registered
+ * with `onClose()` run when `close()` has drained the connections, before it resolves.
+ *
+ * Requests that ask to switch protocols (`Connection: upgrade` + `Upgrade`, RFC 9110 §7.8: a
+ * WebSocket handshake) reach the handler the same way, with `UPGRADE` in the context: the
+ * handler calls `accept()` to send `101 Switching Protocols` and take over the raw socket, or
+ * answers with a `Response` as usual (sent with `Connection: close`).
+ *
  * When not to use it: behind a serverless runtime, Deno or Bun, pass the handler to the runtime's
- * own server through `toFetch()` instead; for HTTP/2 or WebSocket upgrades, use a server that has
- * them. Forwarded headers (`X-Forwarded-*`, `Forwarded`) are not read here: put the `forwarded`
- * middleware, configured with the proxies you trust, in front of the application.
+ * own server through `toFetch()` instead; for HTTP/2, use a server that has it. WebSocket framing
+ * is not built in: take the socket from `accept()` to a WebSocket library, or proxy it with
+ * `trowel/proxy`. Forwarded headers (`X-Forwarded-*`, `Forwarded`) are not read here: put the
+ * `forwarded` middleware, configured with the proxies you trust, in front of the application.
  */
 import cluster from 'node:cluster';
 import { readFile } from 'node:fs/promises';
@@ -28,6 +37,7 @@ import type { Duplex } from 'node:stream';
 import { ConfigError } from '../core/config-error.ts';
 import type { Handler } from '../core/handler.ts';
 import { displayHost, isCloseMessage, startPrimary } from './cluster.ts';
+import { createLifecycle } from './lifecycle.ts';
 import { createListener } from './listener.ts';
 import {
   resolveOptions,
@@ -38,9 +48,11 @@ import {
 } from './options.ts';
 import { gracefulCloser, onTerminationSignals } from './shutdown.ts';
 import { formatAuthority } from './target.ts';
+import { isBodilessUpgrade } from './upgrade.ts';
 
 export { BodyTooLargeError } from './body.ts';
 export type { ListenInfo, ServeOptions, TlsFiles, TlsPem } from './options.ts';
+export { UPGRADE, type Upgrade } from './upgrade.ts';
 
 /** A running server, as {@link serve} resolves it. */
 export interface TrowelServer {
@@ -56,9 +68,11 @@ export interface TrowelServer {
    */
   readonly node: HttpServer | HttpsServer | undefined;
   /**
-   * Closes gracefully: stops accepting, closes idle connections, lets in-flight requests finish
-   * for up to `timeout` ms (default `shutdownTimeout`), then cuts the rest. Resolves when every
-   * connection is gone (with workers: when every worker has exited). Calling it again is safe.
+   * Closes gracefully: stops accepting, closes idle connections, lets in-flight requests (and
+   * upgraded connections, such as WebSockets) finish for up to `timeout` ms (default
+   * `shutdownTimeout`), then cuts the rest; then runs the `Lifecycle` close hooks. Resolves
+   * when every connection is gone and every hook is done (with workers: when every worker has
+   * exited, each having run its own hooks). Calling it again returns the same promise.
    */
   close(options?: { readonly timeout?: number }): Promise<void>;
 }
@@ -100,6 +114,9 @@ function createNodeServer(
     ),
     // RFC 9112 §3.2: an HTTP/1.1 request without Host gets 400.
     requireHostHeader: true,
+    // An upgrade with a body is served as an ordinary request (RFC 9110 §7.8 lets a server ignore
+    // Upgrade), where the body can be read.
+    shouldUpgradeCallback: isBodilessUpgrade,
   };
   if (tls === undefined) return createHttpServer(common);
   try {
@@ -172,14 +189,16 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   }
 
   const node = createNodeServer(resolved, tls);
-  const { state, close } = gracefulCloser(node, resolved.shutdownTimeout);
-  const listener = createListener(handler, resolved, scheme, state);
+  const { lifecycle, runHooks } = createLifecycle();
+  const { state, close } = gracefulCloser(node, resolved.shutdownTimeout, runHooks);
+  const listeners = createListener(handler, { ...resolved, lifecycle }, scheme, state);
   node.on('request', (req, res) => {
-    listener(req, res, false);
+    listeners.request(req, res, false);
   });
   node.on('checkContinue', (req, res) => {
-    listener(req, res, true);
+    listeners.request(req, res, true);
   });
+  node.on('upgrade', listeners.upgrade);
   // Without a listener Node would drop a CONNECT silently; this is an origin server, not a tunnel.
   node.on('connect', (_req, socket: Duplex) => {
     socket.end(NOT_A_TUNNEL);

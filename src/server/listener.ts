@@ -1,6 +1,7 @@
 /**
  * The per-request lifecycle: check the head, build the `Request` and `Context`, run the handler,
- * send what it returned, and clean up after a client that went away.
+ * send what it returned, and clean up after a client that went away. Upgrade requests take the same
+ * path, on a response object written straight to the handed-over socket (see `upgrade.ts`).
  *
  * What a client sees when something goes wrong: a plain 400 / 413 / 501 for a request the server
  * will not take, a plain 500 (no detail) when the handler throws, rejects or returns something that
@@ -8,7 +9,10 @@
  * server itself never stops serving because of a request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Handler } from '../core/handler.ts';
+import { LIFECYCLE, type Lifecycle } from '../core/keys.ts';
 import { requestBody, type RequestBody } from './body.ts';
 import {
   createContext,
@@ -20,6 +24,7 @@ import {
   type Located,
 } from './request.ts';
 import { sendStatus, writeResponse, type WriteOptions } from './response.ts';
+import { PendingUpgrade, UPGRADE, upgradeResponse } from './upgrade.ts';
 
 /** Server-wide state the listener reads on every request. */
 export interface ServerState {
@@ -31,10 +36,28 @@ export interface ServerState {
 export interface ListenerOptions {
   readonly maxBodySize: number;
   readonly onError: (error: unknown, request: Request) => void;
+  /** Set on every request's context under `LIFECYCLE`. */
+  readonly lifecycle?: Lifecycle;
 }
 
 /** Handles one request; `expectContinue` is true for requests that came with `Expect: 100-continue`. */
 export type Listener = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean) => void;
+
+/** Handles one request that asked to upgrade, with the arguments of Node's `'upgrade'` event. */
+export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** The two listeners of one server. */
+export interface Listeners {
+  /** For Node's `'request'` (`false`) and `'checkContinue'` (`true`) events. */
+  readonly request: Listener;
+  /** For Node's `'upgrade'` event. */
+  readonly upgrade: UpgradeListener;
+}
+
+// Node only hands over an upgrade without a body (see isBodilessUpgrade); a Node too old to ask
+// first hands over every upgrade, and one with a body cannot be read once the parser let go.
+const UPGRADE_WITH_BODY =
+  'HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
 
 const ignore = (): void => undefined;
 
@@ -116,6 +139,7 @@ interface Shared {
   readonly maxBodySize: number;
   readonly state: ServerState;
   readonly report: (error: unknown, request: Request) => void;
+  readonly lifecycle: Lifecycle | undefined;
 }
 
 /**
@@ -138,6 +162,8 @@ class Exchange implements WriteOptions {
   // do, and an AbortController per request is a measurable share of the whole request's cost.
   #controller: AbortController | undefined;
   #reader: ReadableStreamDefaultReader<unknown> | undefined;
+  /** Set for a request that asked to upgrade: it has no body and its connection closes after. */
+  readonly #upgrade: PendingUpgrade | undefined;
 
   constructor(
     req: IncomingMessage,
@@ -145,11 +171,13 @@ class Exchange implements WriteOptions {
     head: HeadFields,
     shared: Shared,
     expectContinue: boolean,
+    upgrade?: PendingUpgrade,
   ) {
     const method = req.method ?? 'GET';
     const framed =
-      head.transferEncoding !== undefined ||
-      (head.contentLength !== undefined && head.contentLength !== '0');
+      upgrade === undefined &&
+      (head.transferEncoding !== undefined ||
+        (head.contentLength !== undefined && head.contentLength !== '0'));
     // Fetch gives GET and HEAD no body. One sent anyway is never read: the connection closes
     // after the response rather than reading an unlimited body just to throw it away.
     const bodiless = method === 'GET' || method === 'HEAD';
@@ -158,6 +186,7 @@ class Exchange implements WriteOptions {
     this.#shared = shared;
     this.#unreadBody = framed && bodiless;
     this.#expectContinue = expectContinue;
+    this.#upgrade = upgrade;
     this.#body =
       framed && !bodiless ? requestBody(req, res, shared.maxBodySize, expectContinue) : undefined;
     this.signal = () => this.#signal();
@@ -179,16 +208,19 @@ class Exchange implements WriteOptions {
     return (
       this.#shared.state.closing ||
       this.#unreadBody ||
+      this.#upgrade !== undefined ||
       (body !== undefined && (body.tooLarge() || (this.#expectContinue && !body.started())))
     );
   }
 
   /** Builds the request and context, runs the handler and sends what it returns. */
   run(req: IncomingMessage, located: Located): void {
-    const { handler, scheme } = this.#shared;
+    const { handler, scheme, lifecycle } = this.#shared;
     const request = createRequest(req, located.url, this.signal, this.#body?.stream ?? null);
     this.#request = request;
     const ctx = createContext(request, located, req, scheme, this.signal);
+    if (lifecycle !== undefined) ctx.set(LIFECYCLE, lifecycle);
+    if (this.#upgrade !== undefined) ctx.set(UPGRADE, this.#upgrade);
     let response: unknown;
     try {
       response = handler(request, ctx);
@@ -225,6 +257,13 @@ class Exchange implements WriteOptions {
   }
 
   #respond(response: unknown): void {
+    const upgrade = this.#upgrade;
+    if (upgrade?.accepted === true) {
+      // The connection is the handler's now; whatever it returned is not sent.
+      if (isResponse(response)) response.body?.cancel().catch(ignore);
+      return;
+    }
+    upgrade?.answered();
     if (!isResponse(response)) {
       this.#fail(new TypeError(`the handler returned ${describe(response)}, not a Response`));
       return;
@@ -241,6 +280,14 @@ class Exchange implements WriteOptions {
   }
 
   #fail(error: unknown): void {
+    const upgrade = this.#upgrade;
+    if (upgrade?.accepted === true) {
+      // The 101 went out: there is no status left to send, only a connection nobody serves.
+      if (this.#request !== undefined) this.#shared.report(error, this.#request);
+      upgrade.abandon();
+      return;
+    }
+    upgrade?.answered();
     const res = this.#res;
     // Nobody is left to answer, and the handler most likely failed because of that.
     if (gone(res)) return;
@@ -288,16 +335,33 @@ class Exchange implements WriteOptions {
   }
 }
 
+/** Answers a request that is not handed to the handler. */
+function refuse(res: ServerResponse, refusal: Refusal, close: boolean): void {
+  if (refusal.status === 200) {
+    res.writeHead(
+      200,
+      close ? ['content-length', '0', 'connection', 'close'] : ['content-length', '0'],
+    );
+    res.end();
+  } else {
+    sendStatus(res, refusal.status, close || refusal.close);
+  }
+}
+
 /**
- * Makes the function that serves each request with `handler`.
+ * Makes the functions that serve each request with `handler`: one for ordinary requests, one for
+ * requests that asked to upgrade. Both check the head the same way and run the handler through the
+ * same steps; an upgrade request just has no body, gets `UPGRADE` in its context, and closes its
+ * connection after any answer other than `accept()`.
  *
  * @example
  * ```ts
  * import { createServer } from 'node:http';
  * const state = { closing: false };
  * const onError = (error: unknown) => console.error(error);
- * const listener = createListener(() => new Response('hi'), { maxBodySize: 1e6, onError }, 'http', state);
- * createServer((req, res) => listener(req, res, false));
+ * const listeners = createListener(() => new Response('hi'), { maxBodySize: 1e6, onError }, 'http', state);
+ * const server = createServer((req, res) => listeners.request(req, res, false));
+ * server.on('upgrade', listeners.upgrade);
  * ```
  */
 export function createListener(
@@ -305,7 +369,7 @@ export function createListener(
   options: ListenerOptions,
   scheme: 'http' | 'https',
   state: ServerState,
-): Listener {
+): Listeners {
   const { maxBodySize, onError } = options;
   const shared: Shared = {
     handler,
@@ -319,19 +383,15 @@ export function createListener(
         // A failing log hook must not take the request (or the server) down with it.
       }
     },
+    lifecycle: options.lifecycle,
   };
 
-  return (req, res, expectContinue) => {
+  const request: Listener = (req, res, expectContinue) => {
     try {
       const head = scanHead(req.rawHeaders);
       const located = admit(req, head, scheme, maxBodySize);
       if ('status' in located) {
-        if (located.status === 200) {
-          res.writeHead(200, ['content-length', '0']);
-          res.end();
-        } else {
-          sendStatus(res, located.status, located.close);
-        }
+        refuse(res, located, false);
         return;
       }
       new Exchange(req, res, head, shared, expectContinue).run(req, located);
@@ -339,4 +399,41 @@ export function createListener(
       internalError(res, error);
     }
   };
+
+  const upgrade: UpgradeListener = (req, stream, early) => {
+    // Node no longer listens on the socket: without this, a reset connection would be an
+    // unhandled 'error' event. It also stays for the handler that accepts the upgrade.
+    stream.on('error', ignore);
+    const head = scanHead(req.rawHeaders);
+    // Without a body, what Node hands over is the connection's socket itself.
+    const socket = stream;
+    if (
+      !(socket instanceof Socket) ||
+      head.transferEncoding !== undefined ||
+      (head.contentLength ?? '0') !== '0'
+    ) {
+      stream.end(UPGRADE_WITH_BODY);
+      return;
+    }
+    let res: ServerResponse | undefined;
+    try {
+      res = upgradeResponse(req, socket);
+      const located = admit(req, head, scheme, maxBodySize);
+      if ('status' in located) {
+        refuse(res, located, true);
+        return;
+      }
+      const pending = new PendingUpgrade(req, socket, early, res);
+      new Exchange(req, res, head, shared, false, pending).run(req, located);
+    } catch (error) {
+      if (res === undefined) {
+        console.error('trowel/server: internal error', error);
+        socket.destroy();
+      } else {
+        internalError(res, error);
+      }
+    }
+  };
+
+  return { request, upgrade };
 }

@@ -1,6 +1,10 @@
 /**
  * Graceful shutdown: stop accepting, let go of idle keep-alive connections, let in-flight requests
- * finish up to a deadline, then cut whatever is left.
+ * finish up to a deadline, then cut whatever is left; then run the close hooks.
+ *
+ * Every socket the server accepted counts, including one handed over by an upgrade (a WebSocket):
+ * Node's own `closeIdleConnections()` and `closeAllConnections()` no longer see those, so an
+ * upgraded connection is waited for like an in-flight request and destroyed at the deadline.
  *
  * Every response sent while closing carries `Connection: close` (see `ServerState.closing`), so a
  * keep-alive client does not send another request on a connection that is about to go away; a
@@ -19,7 +23,8 @@ export type Closer = (timeout?: number) => Promise<void>;
 /**
  * Tracks `server`'s sockets and returns its graceful `close` together with the state the request
  * listener reads. Calling `close` again returns the same promise; a shorter `timeout` in a later
- * call brings the deadline forward (`0` cuts every connection now).
+ * call brings the deadline forward (`0` cuts every connection now). Once every connection is
+ * gone, `afterDrain` runs (the lifecycle's close hooks) and `close` resolves when it has.
  *
  * @example
  * ```ts
@@ -32,6 +37,7 @@ export type Closer = (timeout?: number) => Promise<void>;
 export function gracefulCloser(
   server: HttpServer | HttpsServer,
   defaultTimeout: number,
+  afterDrain: () => Promise<void> = () => Promise.resolve(),
 ): { readonly state: ServerState; readonly close: Closer } {
   const sockets = new Set<Socket>();
   let onLastSocket: (() => void) | undefined;
@@ -81,7 +87,7 @@ export function gracefulCloser(
         server.close(() => {
           clearTimeout(timer);
           clearInterval(sweep);
-          void allSocketsClosed().then(resolve);
+          void allSocketsClosed().then(afterDrain).then(resolve);
         });
       });
       server.closeIdleConnections();
