@@ -90,3 +90,4 @@ export {
   type ContentDisposition,
 } from './content-disposition.ts';
 export { AUTH_TYPE, LIFECYCLE, REMOTE_USER, type Lifecycle } from './keys.ts';
+export { connectionTokens, HOP_BY_HOP, hopByHop, withoutHopByHop } from './hop-by-hop.ts';

@@ -66,6 +66,8 @@ const SPEC: readonly (readonly [string, ObjectType])[] = [
   ['egg:WSGIProxy#main', 'filter'],
   ['egg:WSGIProxy#real_proxy', 'app'],
   ['egg:wsgi_cache#middleware', 'filter'],
+  // WSGIProxy's SpawningApplication had no entry point; trowel gives it one.
+  ['egg:WSGIProxy#spawn', 'app'],
 ];
 
 describe('defaultRegistry', () => {

@@ -124,14 +124,54 @@ const AVAILABLE: readonly (readonly [...Row, load: () => Promise<Factory>])[] = 
       create: (await import('./adapters/urlparser.ts')).urlParserApp,
     }),
   ],
+  [
+    'egg:Paste#proxy',
+    'app',
+    'trowel/proxy',
+    async () => ({ protocol: 'app', create: (await import('./adapters/proxy.ts')).proxyApp }),
+  ],
+  [
+    'egg:Paste#transparent_proxy',
+    'app',
+    'trowel/proxy',
+    async () => ({
+      protocol: 'app',
+      create: (await import('./adapters/proxy.ts')).transparentProxyApp,
+    }),
+  ],
+  [
+    'egg:WSGIProxy#main',
+    'app',
+    'trowel/proxy',
+    async () => ({ protocol: 'app', create: (await import('./adapters/proxy.ts')).wsgiProxyApp }),
+  ],
+  [
+    'egg:WSGIProxy#real_proxy',
+    'app',
+    'trowel/proxy',
+    async () => ({ protocol: 'app', create: (await import('./adapters/proxy.ts')).realProxyApp }),
+  ],
+  [
+    'egg:WSGIProxy#main',
+    'filter-app',
+    'trowel/forwarded',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/forwarded.ts')).forwardedFilterApp,
+    }),
+  ],
+  [
+    'egg:WSGIProxy#spawn',
+    'app',
+    'trowel/spawn',
+    async () => ({ protocol: 'app', create: (await import('./adapters/spawn.ts')).spawnApp }),
+  ],
 ];
 
 /** Names whose capability does not exist yet. */
 const PLANNED: readonly Row[] = [
-  ['egg:Paste#proxy', 'app', 'trowel/proxy'],
   ['egg:Paste#test', 'app', 'trowel/debug'],
   ['egg:Paste#test_slow', 'app', 'trowel/debug'],
-  ['egg:Paste#transparent_proxy', 'app', 'trowel/proxy'],
   ['egg:Paste#auth_basic', 'filter-app', 'trowel/auth/basic'],
   ['egg:Paste#auth_digest', 'filter-app', 'trowel/auth/digest'],
   ['egg:Paste#auth_form', 'filter-app', 'trowel/auth/form'],
@@ -149,9 +189,6 @@ const PLANNED: readonly Row[] = [
   ['egg:Paste#wdg_validate', 'filter-app', 'trowel/debug/validate'],
   ['egg:Paste#translogger', 'filter-app', 'trowel/access-log'],
   ['egg:PasteScript#test', 'app', 'trowel/debug'],
-  ['egg:WSGIProxy#main', 'app', 'trowel/proxy'],
-  ['egg:WSGIProxy#real_proxy', 'app', 'trowel/proxy'],
-  ['egg:WSGIProxy#main', 'filter-app', 'trowel/forwarded'],
   ['egg:wsgi_cache#middleware', 'filter-app', 'trowel/disk-cache'],
 ];
 

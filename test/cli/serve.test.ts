@@ -78,8 +78,8 @@ describe('trowel serve', () => {
 
   it.each([
     [
-      'unavailable-proxy.ini',
-      'unavailable-proxy.ini:2 [app:main] use: capability not available yet: egg:Paste#proxy will be provided by trowel/proxy',
+      'unavailable-app.ini',
+      'unavailable-app.ini:2 [app:main] use: capability not available yet: egg:Paste#test will be provided by trowel/debug',
     ],
     [
       'syntax-duplicate-key.ini',
