@@ -124,17 +124,22 @@ export const MAX_STDERR_LINE = 8192;
 
 /**
  * Hands each line of `stream` to `onLine`, decoded as UTF-8 (invalid bytes become U+FFFD rather
- * than failing), without the line break; a line longer than {@link MAX_STDERR_LINE} characters is
- * split, so nothing the script writes can grow memory without bound.
+ * than failing), without the line break; a line longer than `maxLine` characters is split, so
+ * nothing a child process writes can grow memory without bound. Used for CGI scripts' stderr and
+ * for the output of `spawn()`'s backends.
  */
-export function readLines(stream: Readable, onLine: (line: string) => void): void {
+export function readLines(
+  stream: Readable,
+  onLine: (line: string) => void,
+  maxLine: number = MAX_STDERR_LINE,
+): void {
   const decoder = new TextDecoder('utf-8');
   let partial = '';
   const emit = (line: string): void => {
     try {
       onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
     } catch {
-      // A failing log callback must not take the request down with it.
+      // A failing log callback must not take the request (or the supervisor) down with it.
     }
   };
   stream.on('data', (chunk: Buffer) => {
@@ -145,9 +150,9 @@ export function readLines(stream: Readable, onLine: (line: string) => void): voi
       partial = partial.slice(newline + 1);
       newline = partial.indexOf('\n');
     }
-    while (partial.length > MAX_STDERR_LINE) {
-      emit(partial.slice(0, MAX_STDERR_LINE));
-      partial = partial.slice(MAX_STDERR_LINE);
+    while (partial.length > maxLine) {
+      emit(partial.slice(0, maxLine));
+      partial = partial.slice(maxLine);
     }
   });
   stream.on('end', () => {

@@ -6,8 +6,8 @@
  * No signal handler is installed: signals belong to the server or the CLI.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Readable } from 'node:stream';
 import type { SpawnOutput } from './options.ts';
+import { readLines } from '../cgi/child.ts';
 
 /** How the child ended: `code` for an exit, `signal` for a kill; `error` when it never started. */
 export interface ChildExit {
@@ -64,39 +64,6 @@ export function describeExit(exit: ChildExit): string {
 
 /** The longest output line handed on in one piece; longer ones are split. */
 export const MAX_LINE = 16_384;
-
-/** Hands each line of `stream` (UTF-8, without its line break) to `onLine`. */
-export function readLines(stream: Readable, onLine: (line: string) => void): void {
-  const decoder = new TextDecoder('utf-8');
-  let partial = '';
-  const emit = (line: string): void => {
-    try {
-      onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
-    } catch {
-      // A failing log callback must not take the supervisor down with it.
-    }
-  };
-  stream.on('data', (chunk: Buffer) => {
-    partial += decoder.decode(chunk, { stream: true });
-    let newline = partial.indexOf('\n');
-    while (newline !== -1) {
-      emit(partial.slice(0, newline));
-      partial = partial.slice(newline + 1);
-      newline = partial.indexOf('\n');
-    }
-    while (partial.length > MAX_LINE) {
-      emit(partial.slice(0, MAX_LINE));
-      partial = partial.slice(MAX_LINE);
-    }
-  });
-  stream.on('end', () => {
-    partial += decoder.decode();
-    if (partial !== '') emit(partial);
-  });
-  stream.on('error', () => {
-    // The pipe broke because the child died; its exit is reported on its own.
-  });
-}
 
 /** Writes `[spawn <label> <pid>] line` to this process's standard error. */
 function toStderr(label: string, pid: number | undefined, line: string): void {
@@ -158,8 +125,8 @@ export class BackendProcess {
           : () => (line: string) => {
               toStderr(spec.label, pid, line);
             };
-      readLines(child.stdout, sink('stdout'));
-      readLines(child.stderr, sink('stderr'));
+      readLines(child.stdout, sink('stdout'), MAX_LINE);
+      readLines(child.stderr, sink('stderr'), MAX_LINE);
     }
     this.exited = new Promise<ChildExit>((resolve) => {
       child.once('error', (error) => {
