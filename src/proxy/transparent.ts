@@ -95,7 +95,9 @@ export function transparentProxy(options: TransparentProxyOptions): Handler {
     const refused = refuse(request, settings);
     if (refused !== undefined) return refused;
     const scheme = forcedScheme ?? (ctx.scheme === 'https' ? 'https' : 'http');
-    const authority = request.headers.get('host') ?? new URL(request.url).host;
+    // The request's own authority: Host, or an absolute-form target's, which trowel/server puts
+    // in request.url in Host's place (RFC 9112 §3.2.2); it is also the Host sent upstream.
+    const authority = new URL(request.url).host;
     const requested = authorityOf(scheme, authority);
     if (requested === undefined) return new BadRequest('invalid Host').toResponse(request);
     const defaultPort = DEFAULT_PORT[scheme];

@@ -18,7 +18,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { Context } from '../core/context.ts';
-import { buildTarget, formatAuthority, normalizeHost, pathAndQuery } from './target.ts';
+import { buildTarget, formatAuthority, normalizeHost, splitTarget } from './target.ts';
 
 /** The framing-relevant fields of a request head, found in one pass over `rawHeaders`. */
 export interface HeadFields {
@@ -83,19 +83,23 @@ export interface Located {
 }
 
 /**
- * Resolves the request's absolute URL: the target's path and query under the `Host` header's
- * authority (or the socket's local address when there is no `Host`, as in HTTP/1.0).
- * Returns 400 when the target or the host is not valid.
+ * Resolves the request's absolute URL: the target's path and query under the authority of an
+ * absolute-form target, else the `Host` header's (else the socket's local address, as in
+ * HTTP/1.0). Returns 400 when the target or the host is not valid.
  */
 export function locate(
   req: IncomingMessage,
   scheme: 'http' | 'https',
   hostHeader: string | undefined,
 ): Located | 400 {
-  const path = pathAndQuery(req.url ?? '');
-  if (path === undefined) return 400;
+  const parts = splitTarget(req.url ?? '');
+  if (parts === undefined) return 400;
+  const { path, authority } = parts;
   let host: string | undefined;
-  if (hostHeader === undefined || hostHeader === '') {
+  if (authority !== undefined) {
+    // RFC 9112 §3.2.2: the target's authority wins over Host (which must still be present).
+    host = normalizeHost(scheme, authority);
+  } else if (hostHeader === undefined || hostHeader === '') {
     const { localAddress, localPort } = req.socket;
     host = normalizeHost(scheme, formatAuthority(localAddress ?? '127.0.0.1', localPort ?? 0));
   } else {

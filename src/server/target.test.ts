@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildTarget, formatAuthority, normalizeHost, pathAndQuery } from './target.ts';
+import { buildTarget, formatAuthority, normalizeHost, splitTarget } from './target.ts';
 
 describe('buildTarget', () => {
   it.each([
@@ -44,18 +44,19 @@ describe('buildTarget', () => {
   });
 });
 
-describe('pathAndQuery', () => {
+describe('splitTarget', () => {
   it.each([
-    ['/x?y', '/x?y'],
-    ['http://other/x?y', '/x?y'],
-    ['HTTPS://other:8443/a/../b', '/b'],
-    ['http://other', '/'],
+    ['/x?y', { path: '/x?y' }],
+    ['http://other/x?y', { path: '/x?y', authority: 'other' }],
+    ['HTTPS://other:8443/a/../b', { path: '/b', authority: 'other:8443' }],
+    ['http://other', { path: '/', authority: 'other' }],
+    ['http://user:pw@other/x', undefined],
     ['ftp://other/x', undefined],
     ['example.test:443', undefined],
     ['*', undefined],
     ['x', undefined],
-  ])('takes %s to %s', (target, expected) => {
-    expect(pathAndQuery(target)).toBe(expected);
+  ])('takes %s to %j', (target, expected) => {
+    expect(splitTarget(target)).toEqual(expected);
   });
 });
 

@@ -23,13 +23,21 @@ const PLAIN_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
 const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
 const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 
+/** A request target split into the parts the server uses. */
+export interface TargetParts {
+  /** The path and query. */
+  readonly path: string;
+  /** The authority of an absolute-form target (`GET http://other/x` → `other`). */
+  readonly authority?: string;
+}
+
 /**
- * The path and query of a request target, or `undefined` when the target is not one an origin
- * server accepts. An absolute-form target (`GET http://other/x`) gives its path and query; its
- * authority is dropped and the `Host` header stays the authority.
+ * The path and query of a request target, with the authority of an absolute-form target
+ * (`GET http://other/x`), or `undefined` when the target is not one an origin server accepts. The
+ * authority of an absolute-form target overrides the `Host` header (RFC 9112 §3.2.2).
  */
-export function pathAndQuery(target: string): string | undefined {
-  if (target.startsWith('/')) return target;
+export function splitTarget(target: string): TargetParts | undefined {
+  if (target.startsWith('/')) return { path: target };
   if (!ABSOLUTE_FORM.test(target)) return undefined;
   let url: URL;
   try {
@@ -38,7 +46,8 @@ export function pathAndQuery(target: string): string | undefined {
     return undefined;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  return url.pathname + url.search;
+  if (url.host === '' || url.username !== '' || url.password !== '') return undefined;
+  return { path: url.pathname + url.search, authority: url.host };
 }
 
 /**

@@ -255,7 +255,7 @@ describe('serve() over a real socket', () => {
     },
   );
 
-  it('takes the path of an absolute-form target and keeps Host as the authority', async () => {
+  it('takes the authority of an absolute-form target over Host (RFC 9112 §3.2.2)', async () => {
     let seen: { url: string; host: string; pathInfo: string } | undefined;
     const server = await start((request, ctx) => {
       seen = { url: request.url, host: ctx.host, pathInfo: ctx.pathInfo };
@@ -266,7 +266,7 @@ describe('serve() over a real socket', () => {
       'GET http://other.test/x?y=1 HTTP/1.1\r\nHost: mine.test\r\nConnection: close\r\n\r\n',
     );
     expect(statusOf(text)).toBe(200);
-    expect(seen).toEqual({ url: 'http://mine.test/x?y=1', host: 'mine.test', pathInfo: '/x' });
+    expect(seen).toEqual({ url: 'http://other.test/x?y=1', host: 'other.test', pathInfo: '/x' });
   });
 
   it.each([
