@@ -33,6 +33,7 @@ export const MAIN_HELP = `Usage: trowel <command> [options]
 Commands:
   serve [config.ini] [name=value ...]  serve what a PasteDeploy-style config file describes
   entry-points                         list the egg:... names a config can use, and their status
+  cache purge (PATH ... | --all)       remove disk-cache entries (--dir DIR or config.ini)
   help [command]                       show help for a command
 
 Options:

@@ -1,5 +1,5 @@
 /**
- * The `trowel` command: `trowel serve`, `trowel entry-points`, `trowel help`. `bin/trowel.js` calls
+ * The `trowel` command: `trowel serve`, `trowel entry-points`, `trowel cache purge`, `trowel help`. `bin/trowel.js` calls
  * {@link main} with the arguments and exits with the status it resolves to.
  *
  * Not for: programs that embed trowel; they call `loadDeployment()` from `trowel/deploy` and
@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { defaultRegistry } from '../deploy/entry-points.ts';
 import { ENTRY_POINTS_HELP, MAIN_HELP, SERVE_HELP } from './args.ts';
+import { CACHE_HELP, cacheCommand } from './cache.ts';
 import { serveCommand, type Output } from './serve.ts';
 
 const line = (text: string): string => (text.endsWith('\n') ? text : `${text}\n`);
@@ -64,6 +65,7 @@ function entryPoints(args: readonly string[], io: Output): number {
 const HELP: Readonly<Record<string, string>> = {
   serve: SERVE_HELP,
   'entry-points': ENTRY_POINTS_HELP,
+  cache: CACHE_HELP,
   help: MAIN_HELP,
 };
 
@@ -108,6 +110,8 @@ export async function main(
       return serveCommand(rest, io);
     case 'entry-points':
       return entryPoints(rest, io);
+    case 'cache':
+      return cacheCommand(rest, io);
     default:
       io.err(`trowel: unknown command "${command}" (see trowel --help)`);
       return 2;

@@ -166,6 +166,15 @@ const AVAILABLE: readonly (readonly [...Row, load: () => Promise<Factory>])[] = 
     'trowel/spawn',
     async () => ({ protocol: 'app', create: (await import('./adapters/spawn.ts')).spawnApp }),
   ],
+  [
+    'egg:wsgi_cache#middleware',
+    'filter-app',
+    'trowel/disk-cache',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/disk-cache.ts')).diskCacheFilterApp,
+    }),
+  ],
 ];
 
 /** Names whose capability does not exist yet. */
@@ -189,7 +198,6 @@ const PLANNED: readonly Row[] = [
   ['egg:Paste#wdg_validate', 'filter-app', 'trowel/debug/validate'],
   ['egg:Paste#translogger', 'filter-app', 'trowel/access-log'],
   ['egg:PasteScript#test', 'app', 'trowel/debug'],
-  ['egg:wsgi_cache#middleware', 'filter-app', 'trowel/disk-cache'],
 ];
 
 const USE_HTTP =
