@@ -3,11 +3,13 @@
  * connected, the mount split, the query the application sees, and the transported values. Any
  * malformed value throws a `TypeError` whose message the middleware answers 400 with.
  *
- * Precedence, for each fact: RFC 7239 `Forwarded` over `X-Forwarded-For`/`-Proto`/`-Host`/`-Port`
- * (when `Forwarded` is present the `X-Forwarded-*` equivalents are ignored), and those over
- * WSGIProxy's `X-Forwarded-Scheme`/`-Server`. The script-name prefix comes from the first present of
- * `X-Forwarded-Prefix`, `X-Forwarded-Script-Name`, `X-Script-Name` (the same fact under three names:
- * a proxy that sends several must not have its prefix applied twice).
+ * Only the configured family is read: with `x-forwarded`, `X-Forwarded-For`/`-Proto`/`-Host`/
+ * `-Port`/`-Prefix`; with `forwarded`, RFC 7239 `Forwarded`. Which one a proxy sets is a property
+ * of the deployment, never of the request: a client that adds the other family must not be able to
+ * pick it. WSGIProxy's own headers — `X-Forwarded-Scheme`/`-Server` where the family said nothing,
+ * the prefix from `X-Forwarded-Script-Name` or `X-Script-Name` where `X-Forwarded-Prefix` did not
+ * give one (the same fact under several names: never applied twice), `X-Traversal-*`, the version
+ * and the transported values — are read only when `wsgiproxy` is true for this request.
  */
 import type { Context, ContextInit, Key } from '../core/context.ts';
 import { AUTH_TYPE, REMOTE_USER } from '../core/keys.ts';
@@ -22,8 +24,9 @@ import {
   rightmost,
   splitHost,
   type ForwardedElement,
+  type Node,
 } from './syntax.ts';
-import { WSGIPROXY_VERSION, decodeTransported, transportedKey } from './transport.ts';
+import { WSGIPROXY_VERSION, decodeTransported } from './transport.ts';
 
 /** What a trusted proxy's headers change. */
 export interface Applied {
@@ -33,14 +36,20 @@ export interface Applied {
   readonly url: string | undefined;
 }
 
-/** Reads the proxy's headers. @throws {TypeError} for a malformed value. */
+/**
+ * Reads the proxy's headers; WSGIProxy's only when `wsgiproxy` (the request was signed, or the
+ * option says the proxy in front strips them from its clients).
+ *
+ * @throws {TypeError} for a malformed value.
+ */
 export function applyProxyHeaders(
   headers: Headers,
   ctx: Context,
   url: string,
-  config: Pick<Settings, 'hops' | 'transport'>,
+  config: Pick<Settings, 'hops' | 'family' | 'transport'>,
+  wsgiproxy: boolean,
 ): Applied {
-  const version = headers.get('x-wsgiproxy-version');
+  const version = wsgiproxy ? headers.get('x-wsgiproxy-version') : null;
   if (version !== null && version.trim() !== WSGIPROXY_VERSION) {
     throw new TypeError(
       `X-WSGIProxy-Version must be ${WSGIPROXY_VERSION}, got ${JSON.stringify(version)}`,
@@ -48,59 +57,32 @@ export function applyProxyHeaders(
   }
   const changes: { -readonly [K in keyof ContextInit]: ContextInit[K] } = {};
   const { hops } = config;
-  const forwardedValue = headers.get('forwarded');
-  let scheme: string | undefined;
-  let host: string | undefined;
-  if (forwardedValue !== null) {
-    const elements = parseForwarded(forwardedValue);
-    const pick = (n: number, name: string): string | undefined =>
-      n === 0 || elements.length < n
-        ? undefined
-        : (elements[elements.length - n] as ForwardedElement).get(name);
-    const node = pick(hops.for, 'for');
-    if (node !== undefined) {
-      const { address, port } = parseNode(node, 'Forwarded for=');
-      changes.remoteAddr = address;
-      changes.remotePort = port;
-    }
-    const proto = pick(hops.proto, 'proto');
-    if (proto !== undefined) scheme = parseScheme(proto, 'Forwarded proto=');
-    const forHost = pick(hops.host, 'host');
-    if (forHost !== undefined) host = parseHost(forHost, 'Forwarded host=');
-  } else {
-    const node = rightmost(headers.get('x-forwarded-for'), hops.for);
-    if (node !== undefined) {
-      const { address, port } = parseNode(node, 'X-Forwarded-For');
-      changes.remoteAddr = address;
-      changes.remotePort = port;
-    }
-    const proto = rightmost(headers.get('x-forwarded-proto'), hops.proto);
-    if (proto !== undefined) scheme = parseScheme(proto, 'X-Forwarded-Proto');
-    const xHost = rightmost(headers.get('x-forwarded-host'), hops.host);
-    if (xHost !== undefined) host = parseHost(xHost, 'X-Forwarded-Host');
+  const client =
+    config.family === 'forwarded' ? fromForwarded(headers, hops) : fromXForwarded(headers, hops);
+  if (client.node !== undefined) {
+    changes.remoteAddr = client.node.address;
+    changes.remotePort = client.node.port;
   }
-  if (scheme === undefined) {
+  let { scheme, host } = client;
+  if (wsgiproxy && scheme === undefined) {
     const legacy = rightmost(headers.get('x-forwarded-scheme'), hops.proto);
     if (legacy !== undefined) scheme = parseScheme(legacy, 'X-Forwarded-Scheme');
   }
-  if (host === undefined) {
+  if (wsgiproxy && host === undefined) {
     const legacy = rightmost(headers.get('x-forwarded-server'), hops.host);
     if (legacy !== undefined) host = parseHost(legacy, 'X-Forwarded-Server');
   }
-  if (forwardedValue === null) {
-    const port = rightmost(headers.get('x-forwarded-port'), hops.port);
-    if (port !== undefined) {
-      host = `${splitHost(host ?? ctx.host).name}:${String(parsePort(port, 'X-Forwarded-Port'))}`;
-    }
+  if (client.port !== undefined) {
+    host = `${splitHost(host ?? ctx.host).name}:${String(client.port)}`;
   }
   if (scheme !== undefined) changes.scheme = scheme;
   if (host !== undefined) changes.host = host;
 
   let scriptName = ctx.scriptName;
   let pathInfo = ctx.pathInfo;
-  const prefix = prefixHeader(headers, hops.prefix);
+  const prefix = prefixHeader(headers, config.family === 'x-forwarded', wsgiproxy, hops.prefix);
   if (prefix !== undefined) scriptName = parsePrefix(prefix.value, prefix.header) + scriptName;
-  const traversal = headers.get('x-traversal-path');
+  const traversal = wsgiproxy ? headers.get('x-traversal-path') : null;
   if (traversal !== null) {
     const path = parsePrefix(traversal.trim(), 'X-Traversal-Path', true);
     if (path !== '') {
@@ -120,20 +102,67 @@ export function applyProxyHeaders(
 
   return {
     changes,
-    values: transported(headers, config.transport),
-    url: withoutTraversalQuery(url, headers.get('x-traversal-query-string')),
+    values: wsgiproxy ? transported(headers, config.transport) : new Map(),
+    url: wsgiproxy
+      ? withoutTraversalQuery(url, headers.get('x-traversal-query-string'))
+      : undefined,
+  };
+}
+
+/** What one header family says about the client and how it connected. */
+interface Client {
+  readonly node: Node | undefined;
+  readonly scheme: string | undefined;
+  readonly host: string | undefined;
+  /** `X-Forwarded-Port`, which replaces the port of the host. */
+  readonly port: number | undefined;
+}
+
+function fromForwarded(headers: Headers, hops: Settings['hops']): Client {
+  const value = headers.get('forwarded');
+  if (value === null)
+    return { node: undefined, scheme: undefined, host: undefined, port: undefined };
+  const elements = parseForwarded(value);
+  const pick = (n: number, name: string): string | undefined =>
+    n === 0 || elements.length < n
+      ? undefined
+      : (elements[elements.length - n] as ForwardedElement).get(name);
+  const node = pick(hops.for, 'for');
+  const proto = pick(hops.proto, 'proto');
+  const host = pick(hops.host, 'host');
+  return {
+    node: node === undefined ? undefined : parseNode(node, 'Forwarded for='),
+    scheme: proto === undefined ? undefined : parseScheme(proto, 'Forwarded proto='),
+    host: host === undefined ? undefined : parseHost(host, 'Forwarded host='),
+    port: undefined,
+  };
+}
+
+function fromXForwarded(headers: Headers, hops: Settings['hops']): Client {
+  const node = rightmost(headers.get('x-forwarded-for'), hops.for);
+  const proto = rightmost(headers.get('x-forwarded-proto'), hops.proto);
+  const host = rightmost(headers.get('x-forwarded-host'), hops.host);
+  const port = rightmost(headers.get('x-forwarded-port'), hops.port);
+  return {
+    node: node === undefined ? undefined : parseNode(node, 'X-Forwarded-For'),
+    scheme: proto === undefined ? undefined : parseScheme(proto, 'X-Forwarded-Proto'),
+    host: host === undefined ? undefined : parseHost(host, 'X-Forwarded-Host'),
+    port: port === undefined ? undefined : parsePort(port, 'X-Forwarded-Port'),
   };
 }
 
 function prefixHeader(
   headers: Headers,
+  xForwarded: boolean,
+  wsgiproxy: boolean,
   hops: number,
 ): { readonly value: string; readonly header: string } | undefined {
-  const standard = headers.get('x-forwarded-prefix');
+  const standard = xForwarded ? headers.get('x-forwarded-prefix') : null;
   if (standard !== null) {
     const value = rightmost(standard, hops);
     return value === undefined ? undefined : { value, header: 'X-Forwarded-Prefix' };
   }
+  if (!wsgiproxy) return undefined;
   for (const header of ['X-Forwarded-Script-Name', 'X-Script-Name']) {
     const value = headers.get(header);
     if (value !== null) return { value: value.trim(), header };
@@ -160,6 +189,10 @@ function withoutTraversalQuery(url: string, appended: string | null): string | u
   return parsed.href;
 }
 
+/**
+ * The accepted transported values. Every transport header is decoded (a malformed one, or a
+ * pickle, is a 400 from a peer that is believed), but only the names `map` lists are kept.
+ */
 function transported(
   headers: Headers,
   map: ReadonlyMap<string, Key<unknown>>,
@@ -169,11 +202,12 @@ function transported(
   for (const [header, raw] of headers) {
     const decoded = decodeTransported(header, raw);
     if (decoded === undefined) continue;
+    const key = map.get(decoded.name);
+    if (key === undefined) continue;
     if (names.has(decoded.name)) {
       throw new TypeError(`${JSON.stringify(decoded.name)} is transported more than once`);
     }
     names.add(decoded.name);
-    const key = map.get(decoded.name) ?? transportedKey(decoded.name);
     if ((key === REMOTE_USER || key === AUTH_TYPE) && typeof decoded.value !== 'string') {
       throw new TypeError(`transported ${decoded.name} must be a string`);
     }

@@ -55,12 +55,37 @@ const FORWARD = { 'x-forwarded-for': '203.0.113.7', 'x-wsgiproxy-str-0': 'REMOTE
 describe('forwarded() with a shared secret', () => {
   it('trusts a peer whose signature verifies', async () => {
     const { app, seen } = recorder();
-    const handler = forwarded({ secret: SECRET })(app);
+    const handler = forwarded({ secret: SECRET, transport: { REMOTE_USER } })(app);
     const response = await send(handler, signedRequest('http://backend:8080/p?x=1', FORWARD));
     expect(response.status).toBe(200);
     expect(seen()?.remoteAddr).toBe('203.0.113.7');
     expect(seen()?.get(REMOTE_USER)).toBe('bob');
     expect(seen()?.get(FORWARDED_BY)).toEqual({ trusted: 'signature', proxy: PEER });
+  });
+
+  it("applies WSGIProxy's headers from a signed request without wsgiproxy set", async () => {
+    const { app, seen } = recorder();
+    const handler = forwarded({ secret: SECRET })(app);
+    const request = signedRequest('http://backend/app/p', {
+      'x-script-name': '/front',
+      'x-traversal-path': '/app',
+      'x-forwarded-scheme': 'https',
+    });
+    expect((await send(handler, request)).status).toBe(200);
+    expect(seen()?.scriptName).toBe('/front');
+    expect(seen()?.pathInfo).toBe('/p');
+    expect(seen()?.scheme).toBe('https');
+  });
+
+  it('reads the header family it is told to, signed or not', async () => {
+    const { app, seen } = recorder();
+    const handler = forwarded({ secret: SECRET })(app);
+    const request = signedRequest('http://backend/p', {
+      'x-forwarded-for': '203.0.113.7',
+      forwarded: 'for=6.6.6.6',
+    });
+    expect((await send(handler, request)).status).toBe(200);
+    expect(seen()?.remoteAddr).toBe('203.0.113.7');
   });
 
   it('still verifies when the proxy sent the names in another case and order', async () => {

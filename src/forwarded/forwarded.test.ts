@@ -1,38 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Context } from '../core/context.ts';
-import type { Handler } from '../core/handler.ts';
 import { REMOTE_USER } from '../core/keys.ts';
 import { FORWARDED_BY, forwarded } from './forwarded.ts';
 import type { ForwardedOptions } from './options.ts';
 import { TestApp } from '../testing/index.ts';
+import { RFC7239, TRUSTED, WSGI, run } from './run.fixture.ts';
 import { transportedKey } from './transport.ts';
 
-interface Seen {
-  readonly request: Request;
-  readonly ctx: Context;
-}
-
-/** Runs `forwarded(options)` around a recording handler. */
-async function run(
-  options: ForwardedOptions,
-  url: string,
-  init: RequestInit = {},
-  peer = '10.0.0.5',
-): Promise<{ response: Response; seen: Seen | undefined; request: Request }> {
-  let seen: Seen | undefined;
-  const app: Handler = (request, ctx) => {
-    seen = { request, ctx };
-    return new Response('ok');
-  };
-  const request = new Request(url, init);
-  const response = await forwarded(options)(app)(
-    request,
-    new Context(request, { remoteAddr: peer }),
-  );
-  return { response, seen, request };
-}
-
-const TRUSTED: ForwardedOptions = { trustedProxies: ['10.0.0.0/8'] };
 const privateHeaders = {
   'x-forwarded-for': '203.0.113.7',
   'x-forwarded-proto': 'https',
@@ -153,7 +127,7 @@ describe('forwarded() and trusted peers', () => {
     });
     const parent = new Context(request, { remoteAddr: '10.0.0.5' });
     let child: Context | undefined;
-    await forwarded(TRUSTED)((_r, ctx) => {
+    await forwarded(WSGI)((_r, ctx) => {
       child = ctx;
       return new Response('ok');
     })(request, parent);
@@ -171,72 +145,30 @@ describe('forwarded() and trusted peers', () => {
   });
 
   it.each([
-    ['X-Forwarded-For', { 'x-forwarded-for': 'not-an-ip' }, 'X-Forwarded-For'],
-    ['X-Forwarded-Proto', { 'x-forwarded-proto': 'ftp' }, 'X-Forwarded-Proto'],
-    ['X-Forwarded-Host', { 'x-forwarded-host': 'bad host' }, 'X-Forwarded-Host'],
-    ['X-Forwarded-Port', { 'x-forwarded-port': '99999' }, 'X-Forwarded-Port'],
-    ['X-Forwarded-Prefix', { 'x-forwarded-prefix': 'no-slash' }, 'X-Forwarded-Prefix'],
-    ['X-Script-Name', { 'x-script-name': '/a/../b' }, 'X-Script-Name'],
-    ['Forwarded', { forwarded: 'for=' }, 'Forwarded'],
-    ['X-WSGIProxy-Version', { 'x-wsgiproxy-version': '0.2' }, 'X-WSGIProxy-Version'],
-    ['a transport header', { 'x-wsgiproxy-str-0': 'k b64!!' }, 'x-wsgiproxy-str-0'],
-  ])('answers 400 naming %s when it is malformed', async (_label, headers, named) => {
-    const { response, seen } = await run(TRUSTED, 'http://app.local/', { headers });
+    ['X-Forwarded-For', TRUSTED, { 'x-forwarded-for': 'not-an-ip' }, 'X-Forwarded-For'],
+    ['X-Forwarded-Proto', TRUSTED, { 'x-forwarded-proto': 'ftp' }, 'X-Forwarded-Proto'],
+    ['X-Forwarded-Host', TRUSTED, { 'x-forwarded-host': 'bad host' }, 'X-Forwarded-Host'],
+    ['X-Forwarded-Port', TRUSTED, { 'x-forwarded-port': '99999' }, 'X-Forwarded-Port'],
+    ['X-Forwarded-Prefix', TRUSTED, { 'x-forwarded-prefix': 'no-slash' }, 'X-Forwarded-Prefix'],
+    ['X-Script-Name', WSGI, { 'x-script-name': '/a/../b' }, 'X-Script-Name'],
+    ['Forwarded', RFC7239, { forwarded: 'for=' }, 'Forwarded'],
+    ['X-WSGIProxy-Version', WSGI, { 'x-wsgiproxy-version': '0.2' }, 'X-WSGIProxy-Version'],
+    ['a transport header', WSGI, { 'x-wsgiproxy-str-0': 'k b64!!' }, 'x-wsgiproxy-str-0'],
+  ])('answers 400 naming %s when it is malformed', async (_label, options, headers, named) => {
+    const { response, seen } = await run(options, 'http://app.local/', { headers });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain(named);
     expect(seen).toBeUndefined();
   });
 });
 
-describe('forwarded() and RFC 7239 Forwarded', () => {
-  it('applies for=, proto= and host= from the right-most element', async () => {
-    const { seen } = await run(TRUSTED, 'http://app.local/', {
-      headers: {
-        forwarded: 'for=198.51.100.1, for="[2001:db8::7]:4711";proto=https;host=www.example.com',
-      },
-    });
-    expect(seen?.ctx.remoteAddr).toBe('2001:db8::7');
-    expect(seen?.ctx.remotePort).toBe(4711);
-    expect(seen?.ctx.scheme).toBe('https');
-    expect(seen?.ctx.host).toBe('www.example.com');
-  });
-
-  it('takes the element `hops` from the right', async () => {
-    const { seen } = await run({ ...TRUSTED, hops: 2 }, 'http://app.local/', {
-      headers: { forwarded: 'for=192.0.2.60, for=198.51.100.1;proto=https, for=10.0.0.4' },
-    });
-    expect(seen?.ctx.remoteAddr).toBe('198.51.100.1');
-    expect(seen?.ctx.scheme).toBe('https');
-  });
-
-  it.each([
-    ['unknown', 'unknown'],
-    ['"_hidden"', '_hidden'],
-    ['"_hidden:_port"', '_hidden'],
-  ])('records the node %s as given, with no port', async (node, address) => {
-    const { seen } = await run(TRUSTED, 'http://app.local/', {
-      headers: { forwarded: `for=${node}` },
-    });
-    expect(seen?.ctx.remoteAddr).toBe(address);
-    expect(seen?.ctx.remotePort).toBe(0);
-  });
-
-  it('prefers Forwarded over X-Forwarded-For and ignores X-Forwarded-Port', async () => {
-    const { seen } = await run(TRUSTED, 'http://app.local/', {
-      headers: {
-        forwarded: 'for=192.0.2.60;host=a.example',
-        'x-forwarded-for': '203.0.113.7',
-        'x-forwarded-port': '8443',
-      },
-    });
-    expect(seen?.ctx.remoteAddr).toBe('192.0.2.60');
-    expect(seen?.ctx.host).toBe('a.example');
-  });
-});
-
 describe("forwarded() and WSGIProxy's headers", () => {
   it('decodes the request Python WSGIProxyApp sends (spec §1.9)', async () => {
-    const { response, seen } = await run(TRUSTED, 'http://127.0.0.1:39255/myapp/a%20b/c?q=1&x=1', {
+    const options: ForwardedOptions = {
+      ...WSGI,
+      transport: { REMOTE_USER, weird: transportedKey('weird'), cfg: transportedKey('cfg') },
+    };
+    const { response, seen } = await run(options, 'http://127.0.0.1:39255/myapp/a%20b/c?q=1&x=1', {
       method: 'POST',
       body: 'a=1&b=2',
       headers: {
@@ -280,7 +212,7 @@ describe("forwarded() and WSGIProxy's headers", () => {
   });
 
   it('answers 400 for a pickle header from a trusted peer', async () => {
-    const { response, seen } = await run(TRUSTED, 'http://app.local/', {
+    const { response, seen } = await run(WSGI, 'http://app.local/', {
       headers: { 'x-wsgiproxy-pickle-0': 'obj b64KEkxClMneCcKdHAxCi4=' },
     });
     expect(response.status).toBe(400);
@@ -290,21 +222,21 @@ describe("forwarded() and WSGIProxy's headers", () => {
 
   it('stores a value under the configured key', async () => {
     const TENANT = transportedKey('configured-tenant-key');
-    const { seen } = await run({ ...TRUSTED, transport: { tenant: TENANT } }, 'http://app.local/', {
+    const { seen } = await run({ ...WSGI, transport: { tenant: TENANT } }, 'http://app.local/', {
       headers: { 'x-wsgiproxy-str-4': 'tenant acme' },
     });
     expect(seen?.ctx.get(TENANT)).toBe('acme');
   });
 
   it('answers 400 for a REMOTE_USER that is not a string', async () => {
-    const { response } = await run(TRUSTED, 'http://app.local/', {
+    const { response } = await run(WSGI, 'http://app.local/', {
       headers: { 'x-wsgiproxy-json-0': 'REMOTE_USER {"admin": true}' },
     });
     expect(response.status).toBe(400);
   });
 
   it('answers 400 for a name transported twice', async () => {
-    const { response } = await run(TRUSTED, 'http://app.local/', {
+    const { response } = await run(WSGI, 'http://app.local/', {
       headers: {
         'x-wsgiproxy-str-0': 'REMOTE_USER bob',
         'x-wsgiproxy-unicode-0': 'REMOTE_USER eve',
@@ -314,7 +246,7 @@ describe("forwarded() and WSGIProxy's headers", () => {
   });
 
   it('lets X-Forwarded-Proto and -Host win over X-Forwarded-Scheme and -Server', async () => {
-    const { seen } = await run(TRUSTED, 'http://app.local/', {
+    const { seen } = await run(WSGI, 'http://app.local/', {
       headers: {
         'x-forwarded-proto': 'https',
         'x-forwarded-scheme': 'http',
@@ -327,7 +259,7 @@ describe("forwarded() and WSGIProxy's headers", () => {
   });
 
   it('applies one prefix when X-Forwarded-Prefix, -Script-Name and X-Script-Name all say it', async () => {
-    const { seen } = await run(TRUSTED, 'http://app.local/x', {
+    const { seen } = await run(WSGI, 'http://app.local/x', {
       headers: {
         'x-forwarded-prefix': '/front',
         'x-forwarded-script-name': '/front',
@@ -343,7 +275,7 @@ describe("forwarded() and WSGIProxy's headers", () => {
     ['/', ''],
     ['', ''],
   ])('takes X-Script-Name %j as the prefix %j', async (value, scriptName) => {
-    const { seen } = await run(TRUSTED, 'http://app.local/x', {
+    const { seen } = await run(WSGI, 'http://app.local/x', {
       headers: { 'x-script-name': value },
     });
     expect(seen?.ctx.scriptName).toBe(scriptName);
@@ -358,7 +290,7 @@ describe("forwarded() and WSGIProxy's headers", () => {
   ])(
     'removes X-Traversal-Path %j from the front of %j (the backend mount, not the public URL)',
     async (value, path, scriptName, pathInfo) => {
-      const { seen } = await run(TRUSTED, `http://app.local${path}`, {
+      const { seen } = await run(WSGI, `http://app.local${path}`, {
         headers: { 'x-traversal-path': value },
       });
       expect(seen?.ctx.scriptName).toBe(scriptName);
@@ -370,7 +302,7 @@ describe("forwarded() and WSGIProxy's headers", () => {
     ['not on a segment boundary', '/app', '/apple'],
     ['not a prefix at all', '/app', '/other/app'],
   ])('answers 400 for an X-Traversal-Path %s', async (_label, value, path) => {
-    const { response, seen } = await run(TRUSTED, `http://app.local${path}`, {
+    const { response, seen } = await run(WSGI, `http://app.local${path}`, {
       headers: { 'x-traversal-path': value },
     });
     expect(response.status).toBe(400);
@@ -382,14 +314,14 @@ describe("forwarded() and WSGIProxy's headers", () => {
     ['at the start', '?x=1&q=1', 'x=1', 'http://app.local/p?q=1'],
     ['as the whole query', '?x=1', 'x=1', 'http://app.local/p'],
   ])('removes X-Traversal-Query-String %s', async (_label, query, value, url) => {
-    const { seen } = await run(TRUSTED, `http://app.local/p${query}`, {
+    const { seen } = await run(WSGI, `http://app.local/p${query}`, {
       headers: { 'x-traversal-query-string': value },
     });
     expect(seen?.request.url).toBe(url);
   });
 
   it('answers 400 for an X-Traversal-Query-String that is not in the query', async () => {
-    const { response } = await run(TRUSTED, 'http://app.local/p?q=1', {
+    const { response } = await run(WSGI, 'http://app.local/p?q=1', {
       headers: { 'x-traversal-query-string': 'x=1' },
     });
     expect(response.status).toBe(400);

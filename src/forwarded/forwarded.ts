@@ -29,7 +29,9 @@ export const FORWARDED_BY: Key<ForwardedBy> = createKey<ForwardedBy>('trowel.for
 
 /**
  * The receiving side of a forwarding proxy: WSGIProxy's `WSGIProxyMiddleware` and Werkzeug's
- * `ProxyFix`, done soundly.
+ * `ProxyFix`, done soundly. From a trusted peer it reads the one header family `headers` names,
+ * and WSGIProxy's own headers only from a signed request or with `wsgiproxy: true`; every private
+ * header is stripped from the request the application gets.
  *
  * @throws {ConfigError} for bad options (codes `TROWEL_ERR_FORWARDED_*`).
  * @example
@@ -71,7 +73,16 @@ export function forwarded(options: ForwardedOptions = {}): Middleware {
     let url: string | undefined;
     if (by !== undefined) {
       try {
-        ({ changes, values, url } = applyProxyHeaders(headers, ctx, request.url, config));
+        // WSGIProxy's headers: from a signed request (the signature covers every private header,
+        // so none came from the client), or when the proxy in front is known to strip them.
+        const wsgiproxy = by.trusted === 'signature' || config.wsgiproxy;
+        ({ changes, values, url } = applyProxyHeaders(
+          headers,
+          ctx,
+          request.url,
+          config,
+          wsgiproxy,
+        ));
       } catch (error) {
         if (!(error instanceof TypeError)) throw error;
         return new BadRequest(error.message).toResponse(request);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isConfigError } from '../core/config-error.ts';
+import { REMOTE_USER } from '../core/keys.ts';
 import { forwarded } from './forwarded.ts';
 import type { ForwardedOptions } from './options.ts';
 
@@ -21,6 +22,14 @@ describe('forwarded() options', () => {
     ['an unreadable secret file', { secretFile: '/nonexistent/secret' }, 'SECRET_FILE'],
     ['a zero maxSkew', { maxSkew: 0 }, 'MAX_SKEW'],
     ['an infinite maxSkew', { maxSkew: Number.POSITIVE_INFINITY }, 'MAX_SKEW'],
+    ['a maxSkew above a day', { maxSkew: 86_401 }, 'MAX_SKEW'],
+    ['an unknown header family', { headers: 'x-real-ip' as never }, 'HEADERS'],
+    ['a wsgiproxy that is not a boolean', { wsgiproxy: 'yes' as never }, 'WSGIPROXY'],
+    [
+      'a transport map nothing could ever fill (no secret, no wsgiproxy)',
+      { trustedProxies: ['loopback'], transport: { REMOTE_USER } },
+      'TRANSPORT',
+    ],
     ['a fractional maxNonces', { maxNonces: 1.5 }, 'MAX_NONCES'],
     ['a negative hops', { hops: -1 }, 'HOPS'],
     ['an unknown hops field', { hops: { x_for: 1 } as never }, 'HOPS'],
@@ -36,6 +45,13 @@ describe('forwarded() options', () => {
 
   it('accepts an empty options object', () => {
     expect(codeOf({})).toBeUndefined();
+  });
+
+  it.each<[string, ForwardedOptions]>([
+    ['a secret', { secret: 'a shared secret of some length', transport: { REMOTE_USER } }],
+    ['wsgiproxy', { trustedProxies: ['loopback'], wsgiproxy: true, transport: { REMOTE_USER } }],
+  ])('accepts a transport map with %s', (_label, options) => {
+    expect(codeOf(options)).toBeUndefined();
   });
 
   it('does not change the options it was given', () => {

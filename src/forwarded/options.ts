@@ -3,7 +3,6 @@
  */
 import { ConfigError } from '../core/config-error.ts';
 import type { Key } from '../core/context.ts';
-import { AUTH_TYPE, REMOTE_USER } from '../core/keys.ts';
 import { secretSource, type SecretSource } from './signature.ts';
 import { parseHost, parsePrefix } from './syntax.ts';
 import type { TransportMap } from './transport.ts';
@@ -22,6 +21,12 @@ export interface ForwardedHops {
   /** `X-Forwarded-Prefix`. @default 1 */
   readonly prefix?: number;
 }
+
+/**
+ * The header family a trusted peer's client address, scheme and host are read from: the de facto
+ * `X-Forwarded-For`/`-Proto`/`-Host`/`-Port`/`-Prefix` set, or RFC 7239 `Forwarded`.
+ */
+export type ForwardedHeaders = 'x-forwarded' | 'forwarded';
 
 /** Options of {@link forwarded}. */
 export interface ForwardedOptions {
@@ -42,8 +47,27 @@ export interface ForwardedOptions {
   /** How many proxies in front append to each forwarding header: one number, or per family. @default 1 */
   readonly hops?: number | ForwardedHops;
   /**
-   * Transported names → context keys. A name not listed is stored under `transportedKey(name)`.
-   * @default { REMOTE_USER: REMOTE_USER, AUTH_TYPE: AUTH_TYPE }
+   * Which family the proxy in front sets: `x-forwarded` (`X-Forwarded-For`/`-Proto`/`-Host`/
+   * `-Port`/`-Prefix`, what nginx, HAProxy and most load balancers send) or `forwarded` (RFC 7239).
+   * The other family is never read, only stripped: a client could add it, and a proxy that only
+   * appends to its own family would pass the client's copy on untouched.
+   * @default 'x-forwarded'
+   */
+  readonly headers?: ForwardedHeaders;
+  /**
+   * Also apply WSGIProxy's own headers from a peer trusted by address: `X-Forwarded-Server`,
+   * `-Scheme`, `-Script-Name`, `X-Script-Name`, `X-Traversal-Path`, `-Query-String`,
+   * `X-WSGIProxy-Version` and the transported values. A request whose signature verified gets them
+   * applied either way. Turn it on only when the proxy in front strips every one of those headers
+   * from its clients' requests (trowel's `proxy()` and WSGIProxyApp do; nginx does not).
+   * @default false
+   */
+  readonly wsgiproxy?: boolean;
+  /**
+   * The transported names accepted, each with the context key it is stored under
+   * (`{ REMOTE_USER }` for the core key). A transported name not listed is dropped. Read only when
+   * WSGIProxy's headers apply (see `wsgiproxy`).
+   * @default {} (no transported value is accepted)
    */
   readonly transport?: TransportMap;
   /** Sets `scriptName` to this, leaving `pathInfo` alone. Not with `popPrefix`. */
@@ -63,6 +87,8 @@ export interface Settings {
   readonly maxSkew: number;
   readonly maxNonces: number;
   readonly hops: Required<ForwardedHops>;
+  readonly family: ForwardedHeaders;
+  readonly wsgiproxy: boolean;
   readonly transport: ReadonlyMap<string, Key<unknown>>;
   readonly prefix: string | undefined;
   readonly popPrefix: string | undefined;
@@ -74,11 +100,23 @@ const fail = (what: string, message: string): never => {
   throw new ConfigError(`TROWEL_ERR_FORWARDED_${what}`, `forwarded(): ${message}`);
 };
 
+// A freshness window longer than a day no longer limits replay in any useful way, and keeps the
+// nonce expiry arithmetic far from the limits of a timer.
+const MAX_SKEW = 86_400;
+
 /** Validates `options`; throws a {@link ConfigError} naming the first bad one. */
 export function settings(options: ForwardedOptions): Settings {
   const maxSkew = options.maxSkew ?? 300;
-  if (typeof maxSkew !== 'number' || !Number.isFinite(maxSkew) || maxSkew <= 0) {
-    fail('MAX_SKEW', `maxSkew must be a positive number of seconds, got ${String(maxSkew)}`);
+  if (
+    typeof maxSkew !== 'number' ||
+    !Number.isFinite(maxSkew) ||
+    maxSkew <= 0 ||
+    maxSkew > MAX_SKEW
+  ) {
+    fail(
+      'MAX_SKEW',
+      `maxSkew must be a number of seconds above 0 and at most ${String(MAX_SKEW)}, got ${String(maxSkew)}`,
+    );
   }
   const maxNonces = options.maxNonces ?? 100_000;
   if (!Number.isSafeInteger(maxNonces) || maxNonces < 1) {
@@ -92,16 +130,34 @@ export function settings(options: ForwardedOptions): Settings {
   if (scheme !== undefined && !['http', 'https'].includes(scheme)) {
     fail('SCHEME', `scheme must be "http" or "https", got ${JSON.stringify(scheme)}`);
   }
+  const family = options.headers ?? 'x-forwarded';
+  if (!['x-forwarded', 'forwarded'].includes(family)) {
+    fail('HEADERS', `headers must be "x-forwarded" or "forwarded", got ${JSON.stringify(family)}`);
+  }
+  const wsgiproxy = options.wsgiproxy ?? false;
+  if (typeof wsgiproxy !== 'boolean') {
+    fail('WSGIPROXY', `wsgiproxy must be true or false, got ${JSON.stringify(wsgiproxy)}`);
+  }
+  const secret =
+    options.secret === undefined && options.secretFile === undefined
+      ? undefined
+      : secretSource(options);
+  const accepted = transport(options.transport);
+  if (accepted.size > 0 && !wsgiproxy && secret === undefined) {
+    fail(
+      'TRANSPORT',
+      'transported values are read only from signed requests or with wsgiproxy: true; give a secret or set wsgiproxy',
+    );
+  }
   return {
     trusted: trustCheck(options.trustedProxies ?? []),
-    secret:
-      options.secret === undefined && options.secretFile === undefined
-        ? undefined
-        : secretSource(options),
+    secret,
     maxSkew,
     maxNonces,
     hops: hops(options.hops),
-    transport: transport(options.transport),
+    family,
+    wsgiproxy,
+    transport: accepted,
     prefix: prefix(options.prefix, 'PREFIX', 'prefix'),
     popPrefix: prefix(options.popPrefix, 'POP_PREFIX', 'popPrefix'),
     scheme,
@@ -134,13 +190,9 @@ function hops(value: number | ForwardedHops | undefined): Required<ForwardedHops
 }
 
 function transport(map: TransportMap | undefined): ReadonlyMap<string, Key<unknown>> {
-  if (map === undefined) {
-    return new Map<string, Key<unknown>>([
-      ['REMOTE_USER', REMOTE_USER],
-      ['AUTH_TYPE', AUTH_TYPE],
-    ]);
-  }
-  if (typeof map !== 'object') fail('TRANSPORT', 'transport must map names to context keys');
+  if (map === undefined) return new Map();
+  if (typeof map !== 'object' || (map as unknown) === null)
+    fail('TRANSPORT', 'transport must map names to context keys');
   const entries = Object.entries(map);
   for (const [name, key] of entries) {
     const valid = typeof key === 'object' && typeof (key as Partial<Key<unknown>>).id === 'symbol';

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +64,30 @@ describe('sign', () => {
 
   it('refuses a nonce with spaces', () => {
     expect(() => sign({ ...base, nonce: 'has a space' })).toThrow(TypeError);
+  });
+
+  it('computes the MAC over the documented lines, the covered names among them', () => {
+    const text = [
+      'trowel-wsgiproxy-v1',
+      'POST',
+      'backend:8080',
+      '/app/a%20b?x=1',
+      '1767225600',
+      'nonce-0000000001',
+      'x-forwarded-for,x-wsgiproxy-str-0',
+      'x-forwarded-for:203.0.113.7',
+      'x-wsgiproxy-str-0:REMOTE_USER bob',
+    ].join('\n');
+    expect(macOf(signed)).toBe(createHmac('sha256', secret).update(text).digest('base64url'));
+  });
+
+  it.each([
+    ['a LF in a covered value', ['x-forwarded-for', '203.0.113.7\nx-forwarded-host:evil']],
+    ['a CR in a covered value', ['x-forwarded-for', '203.0.113.7\r']],
+    ['a NUL in a covered value', ['x-forwarded-for', '203.0.113.7\0']],
+    ['a colon in a covered name', ['x-forwarded-for:evil', '203.0.113.7']],
+  ] as const)('throws a TypeError for %s', (_label, header) => {
+    expect(() => sign({ ...base, headers: [header] })).toThrow(TypeError);
   });
 });
 
@@ -157,6 +182,21 @@ describe('verifySignature', () => {
     ['the secret', { secret: new TextEncoder().encode('another secret, long enough') }],
   ] as const)('rejects a change to %s', (_label, change) => {
     expect(verifySignature({ ...base, ...change } as VerifyInput).ok).toBe(false);
+  });
+
+  it.each([
+    ['a LF', 'REMOTE_USER bob\nx'],
+    ['a CR', 'REMOTE_USER bob\r'],
+    ['a NUL', 'REMOTE_USER bob\0'],
+  ])('rejects a covered value holding %s', (_label, value) => {
+    const result = verifySignature({
+      ...base,
+      headers: [headers[0], ['x-wsgiproxy-str-0', value], headers[2]],
+    } as VerifyInput);
+    expect(result).toEqual({
+      ok: false,
+      reason: 'the x-wsgiproxy-str-0 header holds CR, LF or NUL',
+    });
   });
 
   it('ignores a change to an uncovered header', () => {

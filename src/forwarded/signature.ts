@@ -4,8 +4,9 @@
  *
  * The proxy adds, last of all, `X-WSGIProxy-Signature: v1 t=<unix seconds> n=<nonce>
  * h=<covered names> s=<base64url MAC>`. The MAC is keyed with the shared secret and covers the
- * method, the authority, the raw request-target, the time, the nonce and every private header
- * ({@link isPrivateHeader}) — names sorted, values of one name joined with `, ` — one per line:
+ * method, the authority, the raw request-target, the time, the nonce, the list of covered names
+ * and every private header ({@link isPrivateHeader}) — names sorted, values of one name joined
+ * with `, ` — one per line:
  *
  * ```text
  * trowel-wsgiproxy-v1
@@ -14,6 +15,7 @@
  * /app/page?x=1
  * 1767225600
  * q3Vh0wZ5f3Zx2m1y0b8p4A
+ * x-forwarded-for,x-wsgiproxy-str-0
  * x-forwarded-for:203.0.113.7
  * x-wsgiproxy-str-0:REMOTE_USER bob
  * ```
@@ -21,6 +23,10 @@
  * The receiver ({@link verifySignature}) recomputes it, compares in constant time, refuses a time
  * outside its window and a nonce it has seen, and refuses when the set of private headers it got is
  * not exactly the set that was signed (one added, or one stripped on the way).
+ *
+ * The lines stay unambiguous: a covered name must be a token (no `:`, no `,`), and a covered value
+ * may hold no CR, LF or NUL — `sign()` throws on such a header and `verifySignature()` refuses it,
+ * so no value can pass for another line.
  *
  * What changed from WSGIProxy's `signature.py`, which never worked: the secret is the HMAC key (not
  * a public counter), SHA-256 instead of MD5, the headers and the method are covered, there is a
@@ -36,6 +42,7 @@ import { readFileSync, statSync, type BigIntStats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { Buffer } from 'node:buffer';
 import { ConfigError } from '../core/config-error.ts';
+import { isToken } from '../core/header-syntax.ts';
 import { isPrivateHeader } from './transport.ts';
 
 /** The header that carries the signature (lowercase). */
@@ -111,7 +118,8 @@ export interface SignInput {
  * The value of the `X-WSGIProxy-Signature` header for this request. Call it after every other
  * header is final: a private header added later makes the receiver refuse the request.
  *
- * @throws {TypeError} when `nonce` is not 8–128 base64url characters.
+ * @throws {TypeError} when `nonce` is not 8–128 base64url characters, or a private header's name
+ * is not a token or its value holds CR, LF or NUL.
  * @example
  * ```ts
  * import { SIGNATURE_HEADER, sign } from 'trowel/forwarded';
@@ -127,6 +135,8 @@ export function sign(input: SignInput): string {
   const n = input.nonce ?? randomBytes(16).toString('base64url');
   if (!NONCE.test(n)) throw new TypeError('a signature nonce must be 8-128 base64url characters');
   const covered = coveredHeaders(input.headers);
+  const unsafe = unsafeHeader(covered);
+  if (unsafe !== undefined) throw new TypeError(`cannot sign ${unsafe}`);
   const mac = hmac(
     input.secret,
     canonical(input.method, input.authority, input.target, t, n, covered),
@@ -189,6 +199,8 @@ export function verifySignature(input: VerifyInput): VerifyResult {
     return { ok: false, reason: 'signature time outside the allowed window' };
   }
   const covered = coveredHeaders(input.headers);
+  const unsafe = unsafeHeader(covered);
+  if (unsafe !== undefined) return { ok: false, reason: unsafe };
   const signedNames = names === '' ? [] : names.split(',');
   const actualNames = [...covered.keys()];
   if (signedNames.join(',') !== actualNames.join(',')) {
@@ -223,6 +235,17 @@ function coveredHeaders(headers: Iterable<readonly [string, string]>): Map<strin
   return sorted;
 }
 
+const LINE_BREAKING = /[\r\n\0]/;
+
+/** Why a covered header cannot be part of the signed text, or `undefined` when it can. */
+function unsafeHeader(covered: ReadonlyMap<string, string>): string | undefined {
+  for (const [name, value] of covered) {
+    if (!isToken(name)) return `the header name ${JSON.stringify(name)} is not a token`;
+    if (LINE_BREAKING.test(value)) return `the ${name} header holds CR, LF or NUL`;
+  }
+  return undefined;
+}
+
 function canonical(
   method: string,
   authority: string,
@@ -238,6 +261,7 @@ function canonical(
     target,
     String(t),
     nonce,
+    [...covered.keys()].join(','),
   ];
   for (const [name, value] of covered) lines.push(`${name}:${value}`);
   return lines.join('\n');

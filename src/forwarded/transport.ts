@@ -14,9 +14,10 @@
  * breaking the header or the receiver; malformed headers are a `TypeError` the receiver turns into
  * a 400, never a crash.
  *
- * When not to use it: for anything a client may see or set. These headers are believed only when
- * the receiver trusts the peer (see `forwarded()`), and {@link isPrivateHeader} lists every header
- * a proxy must strip from client requests and a receiver must strip from untrusted ones.
+ * When not to use it: for anything a client may see or set. These headers are believed only from a
+ * signed request, or from a peer trusted by address when the receiver is told the proxy in front
+ * strips them (see `forwarded()`), and only for the names the receiver lists. {@link isPrivateHeader}
+ * lists every header a proxy must strip from client requests and a receiver from the application's.
  */
 import { Buffer } from 'node:buffer';
 import { createKey, type Key } from '../core/context.ts';
@@ -128,14 +129,17 @@ export function decodeTransported(
 const keys = new Map<string, Key<unknown>>();
 
 /**
- * The context key under which a transported name that no configured key covers is stored; the
- * same key object for the same name, so sender and receiver code can both ask for it.
+ * A context key named after a transported name: the same key object for the same name, so that
+ * code configuring both sides by name (a config file, two services sharing a module) can list it in
+ * the sender's and the receiver's `transport` maps and read it in the application. The receiver
+ * stores only the names its `transport` lists; nothing lands under this key by itself.
  *
  * @example
  * ```ts
- * import { transportedKey } from 'trowel/forwarded';
+ * import { forwarded, transportedKey } from 'trowel/forwarded';
  * const TENANT = transportedKey('tenant');
- * // later, in a handler behind forwarded(): ctx.get(TENANT)
+ * const receive = forwarded({ secret: 'a shared secret of some length', transport: { tenant: TENANT } });
+ * // later, in a handler behind it: ctx.get(TENANT)
  * ```
  */
 export function transportedKey(name: string): Key<unknown> {

@@ -19,6 +19,11 @@ export interface ExchangeInit {
   readonly dispatcher: Dispatcher;
   /** `http://host:port`. */
   readonly origin: string;
+  /**
+   * The name the upstream's TLS certificate must match (and the SNI sent), without brackets. Given
+   * explicitly because undici otherwise takes it from the `Host` field, which may be the client's.
+   */
+  readonly servername: string;
   readonly method: string;
   /** The request-target, `/path?query`. */
   readonly path: string;
@@ -142,20 +147,20 @@ export function exchange(init: ExchangeInit): Promise<Answer> {
     }
     init.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      init.dispatcher.dispatch(
-        {
-          origin: init.origin,
-          path: init.path,
-          method: init.method,
-          headers: init.headers,
-          // undici sends any async iterable as a body (its documentation says so; its types lag).
-          body: init.body as unknown as Readable | null,
-          headersTimeout: init.headersTimeout,
-          bodyTimeout: init.bodyTimeout,
-          upgrade: init.upgrade ?? null,
-        },
-        handler,
-      );
+      // `servername` is read by undici's dispatch (lib/core/request.js) but missing from its types.
+      const options: Dispatcher.DispatchOptions & { readonly servername: string } = {
+        origin: init.origin,
+        servername: init.servername,
+        path: init.path,
+        method: init.method,
+        headers: init.headers,
+        // undici sends any async iterable as a body (its documentation says so; its types lag).
+        body: init.body as unknown as Readable | null,
+        headersTimeout: init.headersTimeout,
+        bodyTimeout: init.bodyTimeout,
+        upgrade: init.upgrade ?? null,
+      };
+      init.dispatcher.dispatch(options, handler);
     } catch (error) {
       fail(error instanceof Error ? error : new Error(String(error)));
     }

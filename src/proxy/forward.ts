@@ -29,6 +29,8 @@ import { relay } from './upgrade.ts';
 export interface Route {
   /** `http://host:port` to connect to. */
   readonly origin: string;
+  /** The host name an `https` upstream's certificate must match, without brackets. */
+  readonly servername: string;
   /** The request-target to send: `/path?query`. */
   readonly target: string;
   readonly outgoing: Outgoing;
@@ -102,6 +104,7 @@ export async function forward(
     answer = await exchange({
       dispatcher: settings.dispatcher.get(ctx),
       origin: route.origin,
+      servername: route.servername,
       method: request.method,
       path: route.target,
       headers,

@@ -3,8 +3,10 @@
  *
  * Upstream, in this order: the client's fields minus the hop-by-hop ones (RFC 9110 §7.6.1, plus
  * `Expect`), minus `Host`, the suppressed names and every private forwarding header a client could
- * forge (`X-Forwarded-*`, `X-Script-Name`, `X-Traversal-*`, `X-WSGIProxy-*`) — except
- * `X-Forwarded-For` and `Forwarded`, whose chains are kept and appended to. Then what this proxy
+ * forge (`Forwarded`, `X-Forwarded-*`, `X-Script-Name`, `X-Traversal-*`, `X-WSGIProxy-*`). The
+ * chains of `X-Forwarded-For` and `Forwarded` are kept and appended to when this proxy appends to
+ * that family, and dropped when it does not: a chain nobody vouches for the end of is the client's
+ * to write, and the receiver might be configured to read that family. Then what this proxy
  * states: `X-Forwarded-For/-Proto/-Host/-Prefix`, `Forwarded` (RFC 7239), `Via` (RFC 9110
  * §7.6.3), WSGIProxyApp's headers, the transported context values, and last of all the signature.
  * Everything is added after `Connection` has been processed, so a client cannot make the next hop
@@ -93,11 +95,10 @@ export function requestHeaders(
     out.push('x-forwarded-for', append(xForwardedFor, ctx.remoteAddr || 'unknown'));
     out.push('x-forwarded-proto', ctx.scheme, 'x-forwarded-host', ctx.host);
     if (ctx.scriptName !== '') out.push('x-forwarded-prefix', ctx.scriptName);
-  } else if (xForwardedFor !== undefined) {
-    out.push('x-forwarded-for', xForwardedFor);
   }
   if (settings.forwarded) out.push('forwarded', append(forwarded, forwardedElement(ctx)));
-  else if (forwarded !== undefined) out.push('forwarded', forwarded);
+  // RFC 9110 §7.6.3 asks for the protocol version the request was received with; a Fetch Request
+  // does not carry it, so `1.1` is written whatever the client spoke.
   if (settings.via !== undefined) out.push('via', append(via, `1.1 ${settings.via}`));
   else if (via !== undefined) out.push('via', via);
   if (settings.wsgiproxy) wsgiProxyHeaders(out, ctx, outgoing);

@@ -46,6 +46,7 @@ describe('proxy() configuration errors', () => {
     ['a negative connect timeout', { timeouts: { connect: -1 } }, 'TROWEL_ERR_PROXY_TIMEOUT'],
     ['a NaN headers timeout', { timeouts: { headers: Number.NaN } }, 'TROWEL_ERR_PROXY_TIMEOUT'],
     ['an infinite body timeout', { timeouts: { body: Infinity } }, 'TROWEL_ERR_PROXY_TIMEOUT'],
+    ['a timeout past 2^31 - 1 ms', { timeouts: { headers: 2 ** 31 } }, 'TROWEL_ERR_PROXY_TIMEOUT'],
     [
       'a string timeout',
       { timeouts: { body: '5' as unknown as number } },

@@ -39,14 +39,19 @@ export interface ProxyOptions {
   readonly stripScriptName?: boolean;
   /**
    * Append to `X-Forwarded-For` and send `X-Forwarded-Proto`, `-Host` and `-Prefix` (when
-   * `ctx.scriptName` is set). @default true
+   * `ctx.scriptName` is set). With `false`, the client's `X-Forwarded-For` is dropped as well: a
+   * chain this proxy does not append to ends with whatever the client wrote. @default true
    */
   readonly xForwarded?: boolean;
-  /** Append an RFC 7239 `Forwarded` element (`for`, `proto`, `host`). @default true */
+  /**
+   * Append an RFC 7239 `Forwarded` element (`for`, `proto`, `host`). With `false`, the client's
+   * `Forwarded` is dropped as well. @default true
+   */
   readonly forwarded?: boolean;
   /**
    * The pseudonym this proxy appends to `Via` (`Via: 1.1 trowel`), or `false` for none. A request
-   * whose `Via` already has it is a loop: 508. Give each proxy of a chain its own name.
+   * whose `Via` already has it is a loop: 508. Give each proxy of a chain its own name. The
+   * received protocol is written `1.1` (a Fetch `Request` does not say which version arrived).
    * @default 'trowel'
    */
   readonly via?: string | false;
@@ -66,7 +71,10 @@ export interface ProxyOptions {
   readonly rewriteLocation?: boolean;
   /** Rewrite `Set-Cookie` `Domain` and `Path` from the target to the front end. @default false */
   readonly rewriteCookies?: boolean;
-  /** Upstream time limits. @default { connect: 10_000, headers: 60_000, body: 60_000 } */
+  /**
+   * Upstream time limits, each at most 2 147 483 647 ms.
+   * @default { connect: 10_000, headers: 60_000, body: 60_000 }
+   */
   readonly timeouts?: ProxyTimeouts;
   /** The undici dispatcher to send with. @default one keep-alive `Agent` per proxy */
   readonly dispatcher?: Dispatcher;
@@ -139,12 +147,16 @@ function fail(what: string, message: string): never {
   throw new ConfigError(`TROWEL_ERR_PROXY_${what}`, message);
 }
 
+// undici runs these with setTimeout(), which takes a signed 32-bit delay; a longer one fires
+// after 1 ms.
+const MAX_TIMEOUT = 2_147_483_647;
+
 function timeout(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_TIMEOUT) {
     fail(
       'TIMEOUT',
-      `timeouts.${name} must be a finite number of milliseconds >= 0, got ${String(value)}`,
+      `timeouts.${name} must be a number of milliseconds from 0 to ${String(MAX_TIMEOUT)}, got ${String(value)}`,
     );
   }
   return Math.round(value);

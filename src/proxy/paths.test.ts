@@ -45,24 +45,70 @@ describe('upstreamPath', () => {
     ['/x#y', '/app/x%23y'],
     ['/\u00e9', '/app/%C3%A9'],
     ['/a\\b', '/app/a%5Cb'],
+    ['/x/.;/y', '/app/x/.;/y'],
+    ['/x;y/..;z', undefined],
+    ['/..;/admin', undefined],
+    ['/x/..;jsessionid=1/admin', undefined],
+    ['/..%3B/admin', undefined],
+    ['/%2e%2e%2fadmin', undefined],
+    ['/..%2Fadmin', undefined],
+    ['/..%5cadmin', undefined],
+    ['/..\\admin', undefined],
+    ['/x%2F..%2Fadmin', undefined],
+    ['/x%5C..', undefined],
+    ['/..x', '/app/..x'],
+    ['admin', undefined],
+    ['x/y', undefined],
   ])('joins %j under /app/ as %j', (rest, expected) => {
     expect(upstreamPath(app, rest)).toBe(expected);
   });
 
-  it('never leaves the target path, whatever the rest', () => {
+  it.each(['/..;/admin', '/%2e%2e%2f'])('lets %j through under a root target', (rest) => {
+    expect(upstreamPath({ base: '', pathname: '/' }, rest)).toBe(rest);
+  });
+
+  /** The path as a backend that decodes `%2F`, takes `\\` for `/` and drops `;` parameters reads it. */
+  function asLenientBackendReadsIt(path: string): string {
+    const decoded = path
+      .replace(/%(?:2e|2f|5c|3b)/gi, (escape) => decodeURIComponent(escape))
+      .replaceAll('\\', '/')
+      .replace(/;[^/]*/g, '');
+    return new URL(decoded, 'http://resolve.invalid').pathname;
+  }
+
+  it('never leaves the target path, whatever the rest, however the backend reads it', () => {
+    const piece = fc.constantFrom(
+      '..',
+      '.',
+      '%2e%2E',
+      '.%2e',
+      'x',
+      '',
+      '%2F',
+      '?',
+      '#',
+      'é',
+      ';',
+      '%3b',
+      '%5C',
+      '\\',
+    );
     fc.assert(
       fc.property(
-        fc.array(fc.constantFrom('..', '.', '%2e%2E', '.%2e', 'x', '', '%2F', '?', '#', 'é'), {
-          maxLength: 8,
-        }),
+        fc.array(
+          fc.array(piece, { maxLength: 3 }).map((pieces) => pieces.join('')),
+          { maxLength: 8 },
+        ),
         (segments) => {
           const path = upstreamPath(app, `/${segments.join('/')}`);
           if (path !== undefined) {
             expect(within(path, '/app')).toBe(true);
+            expect(within(asLenientBackendReadsIt(path), '/app')).toBe(true);
             expect(path).not.toMatch(/[?#]/);
           }
         },
       ),
+      { numRuns: 2_000 },
     );
   });
 });

@@ -7,6 +7,11 @@
  * is the target's path followed by the encoded `ctx.pathInfo`, byte for byte. Then it is checked:
  * after resolving dot-segments (`..`, `%2e%2e`) it must still lie under the target's path, on a
  * segment boundary, or the request is refused (Paste's `urljoin` let `../../admin` escape).
+ *
+ * Under a target path, a segment that some backends read as `..` and URL resolution does not is
+ * refused outright: `..;x` (Tomcat, Jetty and Spring drop `;` parameters before resolving), and a
+ * `..` next to an encoded separator (`..%2F`, `%2e%2e%5C`, `x%2F..`), which a backend that decodes
+ * `%2F` or takes `\` for `/` resolves above the prefix while this check cannot see it.
  */
 import { Buffer } from 'node:buffer';
 import { ConfigError } from '../core/config-error.ts';
@@ -113,10 +118,23 @@ function percentEncode(char: string): string {
   return out;
 }
 
+// A segment URL resolution itself treats as `..`; those are resolved, then checked.
+const PLAIN_DOT_DOT = /^(?:\.|%2e){2}$/i;
+const SEPARATORS = /%(?:2e|2f|5c|3b)/gi;
+
+/** True for a segment a backend may read as `..` though URL resolution does not. */
+function ambiguousDotDot(segment: string): boolean {
+  if (PLAIN_DOT_DOT.test(segment)) return false;
+  const decoded = segment.replace(SEPARATORS, (escape) => decodeURIComponent(escape));
+  return decoded.split(/[/\\]/).some((part) => part === '..' || part.startsWith('..;'));
+}
+
 /**
  * The request-target path for `rest` (the encoded part of the request path that follows the
  * mount) under `base`: `base + rest`, or the target's own path when `rest` is empty. Returns
- * `undefined` when dot-segments would take it out of `base`.
+ * `undefined` when `rest` does not start with `/` (a hand-made context: `/v2` + `admin` must not
+ * become `/v2admin`), when dot-segments would take it out of `base`, or when under a non-root
+ * `base` a segment is a `..` in disguise (`..;`, `..%2F`, `%2e%2e%5C`).
  *
  * `rest` normally comes from a WHATWG URL and is already a valid path; characters that are not
  * (a `?`, `#`, space or non-ASCII character a hand-made context may hold) are percent-encoded, so
@@ -126,7 +144,9 @@ export function upstreamPath(
   target: Pick<Target, 'base' | 'pathname'>,
   rest: string,
 ): string | undefined {
+  if (rest !== '' && !rest.startsWith('/')) return undefined;
   const safe = UNSAFE.test(rest) ? rest.replace(UNSAFE_ALL, percentEncode) : rest;
+  if (target.base !== '' && safe.split('/').some(ambiguousDotDot)) return undefined;
   const joined = safe === '' ? target.pathname : target.base + safe;
   if (!DOT_SEGMENT.test(joined)) return joined;
   const resolved = new URL(joined, 'http://resolve.invalid').pathname;

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -195,6 +196,40 @@ describe('proxy() rewriting', () => {
   ])('rewrites Location for %s', async (_what, value, expected) => {
     expect(await redirecting('location', value)).toBe(expected);
   });
+
+  /** Sends `path` exactly as given (no URL parsing on this side) and returns the answer head. */
+  function rawGet(
+    base: string,
+    path: string,
+  ): Promise<{ status: number; headers: Record<string, unknown> }> {
+    return new Promise((resolve, reject) => {
+      const { hostname, port } = new URL(base);
+      httpRequest({ hostname, port, path, agent: false }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, headers: res.headers });
+      })
+        .on('error', reject)
+        .end();
+    });
+  }
+
+  it.each(['//evil.example', '/\\evil.example', '/%2Fevil.example'])(
+    'never turns the redirect of %s into a network-path reference',
+    async (path) => {
+      // The upstream adds a trailing slash, as most servers do for a directory.
+      const up = await upstream((req, res) => {
+        res.writeHead(301, { location: `${req.url ?? ''}/`, refresh: `0; url=${req.url ?? ''}/` });
+        res.end();
+      });
+      const server = await front(proxy(`${up.url}/app/`, quiet));
+      const res = await rawGet(server.url, path);
+      expect(res.status).toBe(301);
+      for (const value of [res.headers['location'], String(res.headers['refresh']).slice(7)]) {
+        expect(value).toMatch(/^\/[^/\\]/);
+        expect(new URL(String(value), 'http://front.example').host).toBe('front.example');
+      }
+    },
+  );
 
   it('rewrites Content-Location and Refresh', async () => {
     expect(await redirecting('content-location', (o) => `${o}/app/a`)).toBe(

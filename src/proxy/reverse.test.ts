@@ -64,6 +64,16 @@ describe('proxy() path mapping', () => {
     },
   );
 
+  it.each(['/..;/admin', '/..%3B/admin', '/..%2Fadmin', '/%2e%2e%5cadmin'])(
+    'answers 400 for %s, a .. some backends resolve above the target path',
+    async (path) => {
+      const up = await upstream();
+      const server = await front(proxy(`${up.url}/app/`, quiet));
+      expect((await send(`${server.url}${path}`)).status).toBe(400);
+      expect(up.seen).toHaveLength(0);
+    },
+  );
+
   it('resolves dot-segments that stay under the target path', async () => {
     const up = await upstream();
     const app = proxy(`${up.url}/app`, quiet);
@@ -216,17 +226,34 @@ describe('proxy() request fields', () => {
     expect(up.seen[0]?.headers.host).toBe('www.example:8080');
   });
 
-  it('sends no forwarding fields when they are turned off', async () => {
+  it("sends no forwarding fields when they are turned off, and drops the client's", async () => {
     const up = await upstream();
     const options = { ...quiet, xForwarded: false, forwarded: false, via: false } as const;
     const server = await front(proxy(up.url, options));
-    await send(`${server.url}/`, { headers: { 'x-forwarded-for': '1.2.3.4', accept: 'a/b' } });
+    await send(`${server.url}/`, {
+      headers: { 'x-forwarded-for': '1.2.3.4', forwarded: 'for=6.6.6.6', accept: 'a/b' },
+    });
     expect(fields(up.seen[0]!)).toEqual([
       ['connection', 'keep-alive'],
       ['accept', 'a/b'],
-      ['x-forwarded-for', '1.2.3.4'],
     ]);
   });
+
+  it.each([
+    ['forwarded: false', { forwarded: false }, 'forwarded', 'x-forwarded-for'],
+    ['xForwarded: false', { xForwarded: false }, 'x-forwarded-for', 'forwarded'],
+  ] as const)(
+    "with %s drops the client's chain of that family and appends to the other",
+    async (_label, flags, dropped, kept) => {
+      const up = await upstream();
+      const server = await front(proxy(up.url, { ...quiet, ...flags }));
+      await send(`${server.url}/`, {
+        headers: { 'x-forwarded-for': '6.6.6.6', forwarded: 'for=6.6.6.6' },
+      });
+      expect(up.seen[0]?.headers[dropped]).toBeUndefined();
+      expect(up.seen[0]?.headers[kept]).toMatch(/^(?:for=)?6\.6\.6\.6, /);
+    },
+  );
 
   it('brackets and quotes an IPv6 client in Forwarded', async () => {
     const up = await upstream();

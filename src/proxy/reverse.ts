@@ -17,6 +17,7 @@ import {
   type Target,
 } from './paths.ts';
 import type { Rewriter } from './rewrite.ts';
+import { servername } from './agent.ts';
 
 function rewriterFor(
   target: Target,
@@ -90,6 +91,8 @@ export function proxy(target: string | URL, options: ProxyOptions = {}): Handler
     }
     return forward(request, ctx, settings, {
       origin: parsed.origin,
+      // The target's name, never the client's Host (which preserveHost sends upstream).
+      servername: servername(parsed.hostname),
       target: requestTarget(path, joinQuery(queryOf(request.url), parsed.query)),
       outgoing: {
         authority: preserveHost ? ctx.host : parsed.authority,

@@ -25,9 +25,25 @@ describe('rewriteLocation', () => {
     [root, 'http://b:8080/?x', 'https://www.example/?x'],
     [root, 'http://b:8080', 'https://www.example/'],
     [shop, 'mailto:a@b', 'mailto:a@b'],
+    [root, '//evil.example/', '//evil.example/'],
+    [root, 'http://b:8080//evil.example/', 'https://www.example/evil.example/'],
+    [{ ...shop, frontPrefix: '' }, '/app//evil.example/', '/evil.example/'],
+    [{ ...shop, frontPrefix: '' }, '/app/\\evil.example/', '/evil.example/'],
+    [{ ...shop, frontPrefix: '' }, '/app/\t/evil.example/', '/evil.example/'],
+    [{ ...shop, frontPrefix: '' }, '/app///\\evil.example', '/evil.example'],
     [shop, 'http://[bad', 'http://[bad'],
   ])('rewrites %#: %s', (rewriter, value, expected) => {
     expect(rewriteLocation(value, rewriter)).toBe(expected);
+  });
+
+  it('never rewrites a value into one that names another host', () => {
+    const mounted = { ...shop, frontPrefix: '' };
+    fc.assert(
+      fc.property(fc.stringMatching(/^[/\\\t a-z.]{0,12}$/), (rest) => {
+        const out = rewriteLocation(`/app${rest}`, mounted);
+        expect(new URL(out, 'https://www.example').host).toBe('www.example');
+      }),
+    );
   });
 
   it('never throws and leaves values that do not name the target as they are', () => {

@@ -33,9 +33,20 @@ function under(path: string, base: string): string | undefined {
     : undefined;
 }
 
+// A path that starts with two slashes, or a slash and a backslash (which browsers read as one;
+// tabs and newlines in between are dropped by URL parsing), is a network-path reference: the
+// client would take what follows for a host (RFC 3986 §4.2).
+const HOST_LIKE = /^\/[\t\n\r]*[/\\][/\\\t\n\r]*/;
+
+/**
+ * The front-end path for `rest` under the mount prefix. Leading slashes are collapsed to one, so
+ * that a path the upstream got from the client (`GET //evil.example` answered with a redirect to
+ * `/app//evil.example/`) cannot come back as `//evil.example/`: an open redirect (CWE-601).
+ */
 function front(rewriter: Rewriter, rest: string): string {
   const path = rewriter.frontPrefix + rest;
-  return path === '' || path.startsWith('?') || path.startsWith('#') ? `/${path}` : path;
+  if (path === '' || path.startsWith('?') || path.startsWith('#')) return `/${path}`;
+  return path.replace(HOST_LIKE, '/');
 }
 
 /**

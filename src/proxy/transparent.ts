@@ -10,6 +10,7 @@ import type { Handler } from '../core/handler.ts';
 import { BadRequest, Forbidden } from '../core/http-error-4xx.ts';
 import { BadGateway } from '../core/http-error-5xx.ts';
 import { forward, refuse, type Route } from './forward.ts';
+import { servername } from './agent.ts';
 import { allowedHost, AllowList } from './hosts.ts';
 import { resolveSettings, type Settings, type TransparentProxyOptions } from './options.ts';
 import { queryOf, requestTarget, upstreamPath } from './paths.ts';
@@ -94,6 +95,8 @@ export function transparentProxy(options: TransparentProxyOptions): Handler {
   return async (request, ctx) => {
     const refused = refuse(request, settings);
     if (refused !== undefined) return refused;
+    const path = upstreamPath({ base: '', pathname: '/' }, ctx.scriptName + ctx.pathInfo);
+    if (path === undefined) return new BadRequest('invalid request path').toResponse(request);
     const scheme = forcedScheme ?? (ctx.scheme === 'https' ? 'https' : 'http');
     // The request's own authority: Host, or an absolute-form target's, which trowel/server puts
     // in request.url in Host's place (RFC 9112 §3.2.2); it is also the Host sent upstream.
@@ -103,6 +106,9 @@ export function transparentProxy(options: TransparentProxyOptions): Handler {
     const defaultPort = DEFAULT_PORT[scheme];
     const port = requested.port === '' ? defaultPort : Number(requested.port);
     let origin: string;
+    // The certificate must match the host connected to on purpose: forceHost, or the name the
+    // client asked for and the allow-list let through — never left to the Host field alone.
+    let name = requested.hostname;
     if (forced !== undefined) {
       if (allow !== undefined && !allowedLiterally(allow, requested.hostname, port, defaultPort)) {
         return new Forbidden(`this proxy does not forward to ${requested.host}`).toResponse(
@@ -114,6 +120,7 @@ export function transparentProxy(options: TransparentProxyOptions): Handler {
         forced.hostname,
         forced.port === '' ? defaultPort : Number(forced.port),
       );
+      name = forced.hostname;
     } else {
       let host: string | undefined;
       try {
@@ -133,7 +140,14 @@ export function transparentProxy(options: TransparentProxyOptions): Handler {
       request,
       ctx,
       settings,
-      routeFor(request, ctx, origin, authority, requested, rewriting),
+      routeFor(
+        request,
+        ctx,
+        { origin, servername: servername(name), path },
+        authority,
+        requested,
+        rewriting,
+      ),
     );
   };
 }
@@ -153,15 +167,15 @@ function allowedLiterally(
 function routeFor(
   request: Request,
   ctx: Context,
-  origin: string,
+  to: { readonly origin: string; readonly servername: string; readonly path: string },
   authority: string,
   requested: URL,
   rewriting: boolean,
 ): Route {
-  const path = upstreamPath({ base: '', pathname: '/' }, ctx.scriptName + ctx.pathInfo) ?? '/';
   return {
-    origin,
-    target: requestTarget(path, queryOf(request.url)),
+    origin: to.origin,
+    servername: to.servername,
+    target: requestTarget(to.path, queryOf(request.url)),
     outgoing: { authority },
     rewriter: rewriting
       ? {

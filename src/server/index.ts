@@ -189,7 +189,12 @@ export async function serve(handler: Handler, options: ServeOptions = {}): Promi
   }
 
   const node = createNodeServer(resolved, tls);
-  const { lifecycle, runHooks } = createLifecycle();
+  // Each close hook gets the shutdown timeout (at least 1 s: 0 means "cut connections at once",
+  // not "give cleanup no time").
+  const { lifecycle, runHooks } = createLifecycle(
+    undefined,
+    Math.min(Math.max(resolved.shutdownTimeout, 1000), 2_147_483_647),
+  );
   const { state, close } = gracefulCloser(node, resolved.shutdownTimeout, runHooks);
   const listeners = createListener(handler, { ...resolved, lifecycle }, scheme, state);
   node.on('request', (req, res) => {

@@ -73,6 +73,39 @@ describe('createLifecycle()', () => {
     expect(runs).toBe(1);
   });
 
+  it('reports a hook still running at its deadline and runs the next one', async () => {
+    const reports: unknown[] = [];
+    const { lifecycle, runHooks } = createLifecycle((error) => reports.push(error), 50);
+    let next = false;
+    lifecycle.onClose(() => {
+      next = true;
+    });
+    lifecycle.onClose(() => new Promise<void>(() => undefined));
+    const started = performance.now();
+    await runHooks();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+    expect(next).toBe(true);
+    expect(reports).toHaveLength(1);
+    expect(String(reports[0])).toMatch(/did not finish within 50 ms/);
+  });
+
+  it('gives each hook its own deadline', async () => {
+    const reports: unknown[] = [];
+    const { lifecycle, runHooks } = createLifecycle((error) => reports.push(error), 80);
+    const slow = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
+    lifecycle.onClose(slow);
+    lifecycle.onClose(slow);
+    await runHooks();
+    expect(reports).toEqual([]);
+  });
+
+  it.each([0, -1, 1.5, 2 ** 31, Number.NaN])(
+    'throws a RangeError for a hookTimeout of %p',
+    (ms) => {
+      expect(() => createLifecycle(undefined, ms)).toThrow(RangeError);
+    },
+  );
+
   it.each([undefined, null, 'close', {}])('throws a TypeError for the hook %p', (hook) => {
     const { lifecycle } = createLifecycle();
     expect(() => lifecycle.onClose(hook as never)).toThrow(TypeError);

@@ -158,6 +158,25 @@ describe('spawn()', () => {
     expect(response.headers.get('retry-after')).toBe('1');
   });
 
+  it('answers 503, and sends nothing there, when its fixed port is held by another process', async () => {
+    let reached = 0;
+    const other = await serve(
+      () => {
+        reached++;
+        return new Response('another process');
+      },
+      { host: '127.0.0.1', port: 0 },
+    );
+    servers.push(other);
+    const { server, lines } = await served({ port: other.port });
+    const response = await fetch(`${server.url}/`, {
+      headers: { authorization: 'Basic c2VjcmV0' },
+    });
+    expect(response.status).toBe(503);
+    expect(reached).toBe(0);
+    expect(lines.some((line) => line.includes('already in use'))).toBe(true);
+  });
+
   it('answers 503 without Retry-After after close()', async () => {
     const { app, server } = await served();
     await (await fetch(`${server.url}/`)).text();

@@ -20,11 +20,11 @@
  * cannot be supervised: run it in the foreground.
  */
 import type { Duplex } from 'node:stream';
-import { Agent } from 'undici';
 import type { Context } from '../core/context.ts';
 import type { Handler } from '../core/handler.ts';
 import { ServiceUnavailable } from '../core/http-error.ts';
 import { LIFECYCLE, type Lifecycle } from '../core/keys.ts';
+import { closableAgent } from '../proxy/agent.ts';
 import { proxy, type ProxyOptions } from '../proxy/index.ts';
 import { UPGRADE, type Upgrade } from '../server/upgrade.ts';
 import type { SupervisorOptions } from './options.ts';
@@ -151,14 +151,14 @@ export function spawn(options: SpawnOptions): SpawnedApp {
   const { host } = supervisor.options;
   const ownAgent =
     options.proxy?.dispatcher === undefined
-      ? new Agent({ connect: { timeout: options.proxy?.timeouts?.connect ?? 10_000 } })
+      ? closableAgent(options.proxy?.timeouts?.connect ?? 10_000)
       : undefined;
   const proxyOptions: ProxyOptions = {
     preserveHost: true,
     stripScriptName: false,
     wsgiproxy: true,
     ...options.proxy,
-    ...(ownAgent === undefined ? {} : { dispatcher: ownAgent }),
+    ...(ownAgent === undefined ? {} : { dispatcher: ownAgent.agent }),
   };
   // Built now so that a bad proxy option is a ConfigError here, not on the first request.
   let current: { readonly port: number; readonly handler: Handler } = {

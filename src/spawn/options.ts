@@ -113,6 +113,9 @@ function fail(what: string, message: string): never {
   throw new ConfigError(`TROWEL_ERR_SPAWN_${what}`, `spawn(): ${message}`);
 }
 
+// setTimeout() takes a signed 32-bit delay (about 24.8 days); a longer one fires after 1 ms.
+const MAX_DURATION = 2_147_483_647;
+
 function duration(
   what: string,
   name: string,
@@ -121,8 +124,11 @@ function duration(
   min: number,
 ): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    fail(what, `${name} must be a finite number of milliseconds >= ${min}, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > MAX_DURATION) {
+    fail(
+      what,
+      `${name} must be a number of milliseconds from ${String(min)} to ${String(MAX_DURATION)}, got ${String(value)}`,
+    );
   }
   return value;
 }

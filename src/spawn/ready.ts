@@ -1,15 +1,16 @@
 /**
  * Finding a port for the child and telling when it is ready: a free loopback port from the kernel
- * (bind port 0, read it, close), and a readiness probe with a deadline — a TCP connect, or an HTTP
- * `GET` that must answer below 500 — repeated until the child answers, exits, or runs out of time.
+ * (bind port 0, read it, close), a check that nothing answers on it yet, and a readiness probe with
+ * a deadline — a TCP connect, or an HTTP `GET` that must answer below 500 — repeated until the
+ * child answers, exits, or runs out of time.
  */
 import { request as httpRequest } from 'node:http';
 import { connect, createServer } from 'node:net';
 
 /**
  * A port that was free on `host` a moment ago, chosen by the kernel (bind to port 0). Another
- * process may take it before the child binds it; the child then fails to start and the next start
- * picks a new port.
+ * process may take it before the child binds it; the supervisor then finds the listener is not the
+ * child's (see `owner.ts`), fails the start, and the next start picks a new port.
  */
 export function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,6 +26,17 @@ export function freePort(host: string): Promise<number> {
       });
     });
   });
+}
+
+/** How long the check before a start waits for a connection (ms). */
+const TAKEN_TIMEOUT = 2_000;
+
+/**
+ * True when something already accepts connections on `host:port`: the child must not be started
+ * there, or the readiness probe would take that other process for it.
+ */
+export function portTaken(host: string, port: number): Promise<boolean> {
+  return probe({ host, port, path: undefined }, AbortSignal.timeout(TAKEN_TIMEOUT));
 }
 
 /** Where and how to probe. */

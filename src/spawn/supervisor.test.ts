@@ -1,4 +1,5 @@
 import { spawn as spawnProcess } from 'node:child_process';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BACKEND, PYTHON, collector, delay, isGone, waitFor } from './helpers.fixture.ts';
@@ -30,6 +31,57 @@ async function get(port: number, path: string): Promise<string> {
   const response = await fetch(`http://127.0.0.1:${String(port)}${path}`);
   return response.text();
 }
+
+const foreign: Server[] = [];
+afterEach(() => {
+  for (const server of foreign.splice(0)) server.close();
+});
+
+/** A listener of this process (not the child's) on `port`, 0 for any. */
+async function listenHere(port = 0): Promise<number> {
+  const server = createServer((socket) => {
+    // The probe hangs up at once; a reset is no error here.
+    socket.on('error', () => undefined);
+    socket.end('HTTP/1.1 200 OK\r\ncontent-length: 7\r\n\r\nforeign');
+  });
+  foreign.push(server);
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+describe('Supervisor and a port another process holds', () => {
+  it('refuses to start on a fixed port that something already answers on', async () => {
+    const port = await listenHere();
+    const { supervisor, lines } = supervise({ port });
+    const use = await supervisor.acquire();
+    expect(use).toMatchObject({ ok: false, reason: 'unavailable' });
+    expect(lines).toContain(
+      `spawn: 127.0.0.1:${String(port)} is already in use by another process; not starting`,
+    );
+    expect(lines.some((line) => line.startsWith('spawn: started'))).toBe(false);
+    expect(supervisor.state).toBe('stopped');
+  });
+
+  it("fails the start when the port that answers is not the child's", async () => {
+    // The child never listens; as soon as it has started, this process takes its port.
+    const { lines, output } = collector();
+    const supervisor = new Supervisor({
+      command: BACKEND,
+      env: { BACKEND_NEVER_LISTEN: '1' },
+      stopTimeout: 2_000,
+      output: (line, stream) => {
+        output(line, stream);
+        const started = /^spawn: started on 127\.0\.0\.1:(\d+)$/.exec(line);
+        if (started !== null) void listenHere(Number(started[1]));
+      },
+    });
+    made.push(supervisor);
+    const use = await supervisor.acquire();
+    expect(use).toMatchObject({ ok: false, reason: 'unavailable' });
+    expect(lines.some((line) => line.includes("outside the child's process group"))).toBe(true);
+    await waitFor(() => supervisor.state === 'stopped', 'the child to be stopped');
+  });
+});
 
 describe('Supervisor', () => {
   it('starts nothing before the first acquire', async () => {

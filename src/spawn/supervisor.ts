@@ -19,7 +19,8 @@ import {
   type ResolvedSupervisorOptions,
   type SupervisorOptions,
 } from './options.ts';
-import { freePort, waitReady } from './ready.ts';
+import { listenerOwner } from './owner.ts';
+import { freePort, portTaken, waitReady } from './ready.ts';
 
 /** Where the child is in its lifecycle. */
 export type SpawnState = 'stopped' | 'starting' | 'running' | 'stopping';
@@ -216,6 +217,14 @@ export class Supervisor {
       this.#state = 'stopped';
       return false;
     }
+    // A port something already answers on would pass the readiness probe for a child that never
+    // got to bind it, and requests (cookies, Authorization) would go to that other process.
+    if (await portTaken(options.host, port)) {
+      this.#note(`${options.host}:${port} is already in use by another process; not starting`);
+      this.#failed(undefined);
+      this.#state = 'stopped';
+      return false;
+    }
     if (this.#isClosed()) {
       this.#state = 'stopped';
       return false;
@@ -247,8 +256,20 @@ export class Supervisor {
       { timeout: options.readyTimeout, interval: options.readyInterval },
       child.exited,
     );
+    // The port answered; make sure it was the child (another process may have taken the port
+    // between its choice and the child's bind). Where /proc is missing this cannot be told.
+    const owner =
+      readiness === 'ready' && child.pid !== undefined
+        ? await listenerOwner(port, child.pid)
+        : undefined;
     // Closed meanwhile (close() stops the child), or the child exited (#onExit took care of it).
     if (this.#child !== child || this.#currentState() !== 'starting') return false;
+    if (owner === 'other') {
+      this.#note(`${options.host}:${port} is held by a process outside the child's process group`);
+      this.#failed(undefined);
+      this.#stop(undefined);
+      return false;
+    }
     if (readiness === 'ready') {
       this.#state = 'running';
       this.#readyAt = now();

@@ -125,6 +125,16 @@ describe('egg:WSGIProxy#real_proxy', () => {
   });
 });
 
+/** A handler module that answers with what `forwarded()` made of the request. */
+const ECHO_JS = `import { REMOTE_USER } from ${JSON.stringify(new URL('../../src/core/keys.ts', import.meta.url).pathname)};
+import { transportedKey } from ${JSON.stringify(new URL('../../src/forwarded/transport.ts', import.meta.url).pathname)};
+export const echo = (request, ctx) => Response.json({
+  scriptName: ctx.scriptName, pathInfo: ctx.pathInfo, scheme: ctx.scheme, host: ctx.host,
+  remoteAddr: ctx.remoteAddr, user: ctx.get(REMOTE_USER) ?? null, team: ctx.get(transportedKey('TEAM')) ?? null,
+  private: [...request.headers.keys()].filter((name) => name.startsWith('x-wsgiproxy') || name.startsWith('x-forwarded')),
+});
+`;
+
 describe('egg:WSGIProxy as app and filter', () => {
   let back: TrowelServer;
   let dir: string;
@@ -136,15 +146,8 @@ describe('egg:WSGIProxy as app and filter', () => {
     dir = mkdtempSync(join(tmpdir(), 'trowel-deploy-proxy-'));
     for (const [name, content] of Object.entries({
       'secret.txt': secret,
-      'back.ini': `[DEFAULT]\nsecret_file = %(here)s/secret.txt\n[filter-app:main]\nuse = egg:WSGIProxy\ntransport_keys = TEAM\nnext = echo\n[app:echo]\nuse = file:./echo.js#echo\n`,
-      'echo.js': `import { REMOTE_USER } from ${JSON.stringify(new URL('../../src/core/keys.ts', import.meta.url).pathname)};
-import { transportedKey } from ${JSON.stringify(new URL('../../src/forwarded/transport.ts', import.meta.url).pathname)};
-export const echo = (request, ctx) => Response.json({
-  scriptName: ctx.scriptName, pathInfo: ctx.pathInfo, scheme: ctx.scheme, host: ctx.host,
-  remoteAddr: ctx.remoteAddr, user: ctx.get(REMOTE_USER) ?? null, team: ctx.get(transportedKey('TEAM')) ?? null,
-  private: [...request.headers.keys()].filter((name) => name.startsWith('x-wsgiproxy') || name.startsWith('x-forwarded')),
-});
-`,
+      'back.ini': `[DEFAULT]\nsecret_file = %(here)s/secret.txt\n[filter-app:main]\nuse = egg:WSGIProxy\ntransport_keys = REMOTE_USER TEAM\nnext = echo\n[app:echo]\nuse = file:./echo.js#echo\n`,
+      'echo.js': ECHO_JS,
     })) {
       writeFileSync(join(dir, name), content);
     }
@@ -212,6 +215,85 @@ export const echo = (request, ctx) => Response.json({
     const error = await rejection(loadApp(`${dir}/site.ini`));
     expect(error).toMatchObject({ key: 'pickle_keys', line: 4 });
     expect(error.detail).toContain('pickle transport is not supported');
+  });
+});
+
+describe('egg:WSGIProxy (filter) and a peer trusted by address', () => {
+  /** The filter with `settings` in front of the echo app, called from the proxy 127.0.0.1. */
+  async function filtered(settings: string, headers: Record<string, string>): Promise<Response> {
+    const dir = tree({
+      'site.ini': `[filter-app:main]\nuse = egg:WSGIProxy\ntrust_ips = 127.0.0.1\n${settings}next = echo\n[app:echo]\nuse = file:./echo.js#echo\n`,
+      'echo.js': ECHO_JS,
+    });
+    const app = await loadApp(`${dir}/site.ini`);
+    return call(app, 'http://back.test/x', { headers }, { remoteAddr: '127.0.0.1' });
+  }
+
+  const wsgi = {
+    'x-forwarded-for': '203.0.113.7',
+    'x-script-name': '/front',
+    'x-wsgiproxy-str-0': 'REMOTE_USER bob',
+    'x-wsgiproxy-str-1': 'TEAM blue',
+  };
+
+  it("applies WSGIProxy's headers and the names transport_keys lists", async () => {
+    const response = await filtered('transport_keys = REMOTE_USER\n', wsgi);
+    expect(await response.json()).toMatchObject({
+      remoteAddr: '203.0.113.7',
+      scriptName: '/front',
+      user: 'bob',
+      team: null,
+      private: [],
+    });
+  });
+
+  it("ignores WSGIProxy's headers with wsgiproxy = false", async () => {
+    const response = await filtered('wsgiproxy = false\n', wsgi);
+    expect(await response.json()).toMatchObject({
+      remoteAddr: '203.0.113.7',
+      scriptName: '',
+      user: null,
+    });
+  });
+
+  it('reads Forwarded, not X-Forwarded-For, with headers = forwarded', async () => {
+    const response = await filtered('headers = forwarded\n', {
+      'x-forwarded-for': '203.0.113.7',
+      forwarded: 'for=198.51.100.4',
+    });
+    expect(await response.json()).toMatchObject({ remoteAddr: '198.51.100.4' });
+  });
+
+  it('names transport_keys when nothing could ever fill them', async () => {
+    const dir = tree({
+      'site.ini':
+        '[filter-app:main]\nuse = egg:WSGIProxy\ntrust_ips = 127.0.0.1\nwsgiproxy = false\ntransport_keys = REMOTE_USER\nnext = echo\n[app:echo]\nuse = egg:Paste#proxy\naddress = http://127.0.0.1:9/\n',
+    });
+    const error = await rejection(loadApp(`${dir}/site.ini`));
+    expect(error).toMatchObject({ key: 'transport_keys', code: 'TROWEL_ERR_FORWARDED_TRANSPORT' });
+  });
+});
+
+describe('egg:Paste#proxy via', () => {
+  it.each([
+    ['true', '1.1 trowel'],
+    ['edge-1', '1.1 edge-1'],
+  ])('sends Via for via = %s as %s', async (value, sent) => {
+    const dir = tree({
+      'site.ini': `[app:main]\nuse = egg:Paste#proxy\naddress = ${origin}/\nvia = ${value}\n`,
+    });
+    const app = await loadApp(`${dir}/site.ini`);
+    await (await call(app, 'http://front.test/v')).text();
+    expect(last().headers.via).toBe(sent);
+  });
+
+  it('sends no Via for via = false', async () => {
+    const dir = tree({
+      'site.ini': `[app:main]\nuse = egg:Paste#proxy\naddress = ${origin}/\nvia = false\n`,
+    });
+    const app = await loadApp(`${dir}/site.ini`);
+    await (await call(app, 'http://front.test/v')).text();
+    expect(last().headers.via).toBeUndefined();
   });
 });
 

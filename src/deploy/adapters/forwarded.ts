@@ -9,12 +9,19 @@
  * | `prefix` (accepted and dropped by WSGIProxy's `make_middleware`) | `prefix`: it now works |
  * | `pop_prefix`, `scheme`, `host` (Python-only in WSGIProxy) | `popPrefix`, `scheme`, `host` |
  *
- * trowel's own options: `hops`, `max_skew` (a duration), `max_nonces`, and `transport_keys` (the
- * names transported values are accepted for, besides `REMOTE_USER` and `AUTH_TYPE`).
+ * trowel's own options: `hops`, `max_skew` (a duration), `max_nonces`, `headers` (`x-forwarded`,
+ * the default, or `forwarded`: the one family the proxy in front sets; the other is stripped),
+ * `wsgiproxy` (whether WSGIProxy's own headers — `X-Script-Name`, `X-Traversal-*`, the transported
+ * values — are believed from a peer in `trust_ips`; default `true`, since this entry point is
+ * WSGIProxyMiddleware, but set it to `false` when the proxy in front is not WSGIProxyApp or
+ * trowel's and does not strip them; a signed request always has them applied), and
+ * `transport_keys` (the transported names accepted — `REMOTE_USER` and `AUTH_TYPE` land on the core
+ * keys, any other on `transportedKey(name)`; none by default).
  */
 import type { Handler } from '../../core/handler.ts';
 import { forwarded, type ForwardedOptions } from '../../forwarded/index.ts';
 import {
+  asBool,
   asChoice,
   asDuration,
   asInt,
@@ -37,6 +44,8 @@ const OPTIONS = [
   'hops',
   'max_skew',
   'max_nonces',
+  'headers',
+  'wsgiproxy',
   'transport_keys',
 ];
 
@@ -50,6 +59,9 @@ const KEY_BY_CODE: readonly (readonly [RegExp, string])[] = [
   [/HOPS/, 'hops'],
   [/SKEW/, 'max_skew'],
   [/NONCE/, 'max_nonces'],
+  [/HEADERS/, 'headers'],
+  [/WSGIPROXY/, 'wsgiproxy'],
+  [/TRANSPORT/, 'transport_keys'],
 ];
 
 function string<K extends string>(options: Settings, key: string, as: K): { [P in K]?: string } {
@@ -68,6 +80,14 @@ export const forwardedFilterApp: FilterAppFactory = (next, options, globalConf):
   const maxSkew = asDuration(options, 'max_skew', { min: 1000 });
   const maxNonces = asInt(options, 'max_nonces', { min: 1 });
   const names = asList(options, 'transport_keys');
+  const headers = asChoice(
+    options,
+    'headers',
+    ['x-forwarded', 'forwarded'] as const,
+    'x-forwarded',
+  );
+  // This entry point is WSGIProxyMiddleware, whose point is WSGIProxyApp's headers.
+  const wsgiproxy = asBool(options, 'wsgiproxy', true);
   const scheme =
     options['scheme'] === undefined
       ? undefined
@@ -82,13 +102,11 @@ export const forwardedFilterApp: FilterAppFactory = (next, options, globalConf):
     ...(hops === undefined ? {} : { hops }),
     ...(maxSkew === undefined ? {} : { maxSkew: Math.round(maxSkew / 1000) }),
     ...(maxNonces === undefined ? {} : { maxNonces }),
+    headers,
+    wsgiproxy,
     ...(names.length === 0
       ? {}
-      : {
-          transport: Object.fromEntries(
-            ['REMOTE_USER', 'AUTH_TYPE', ...names].map((name) => [name, keyForName(name)]),
-          ),
-        }),
+      : { transport: Object.fromEntries(names.map((name) => [name, keyForName(name)])) }),
   };
   const middleware = locate(
     options,

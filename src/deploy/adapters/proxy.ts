@@ -9,7 +9,7 @@
  * | `egg:WSGIProxy#real_proxy` | none | `transparentProxy({ allowHosts })`: a forward proxy for the hosts of `allow_hosts`, which is required |
  *
  * trowel's own options, on all four: `preserve_host` (`proxy` and `main` only), `x_forwarded`,
- * `forwarded`, `via` (a pseudonym, or `false`), `rewrite_location`, `rewrite_cookies`,
+ * `forwarded`, `via` (a pseudonym, `false` for none, `true` for the default `trowel`), `rewrite_location`, `rewrite_cookies`,
  * `connect_timeout`, `headers_timeout`, `body_timeout` (durations) and `upgrade`.
  */
 import { AUTH_TYPE, REMOTE_USER } from '../../core/keys.ts';
@@ -64,10 +64,13 @@ export function transportMap(options: Settings, key: string): TransportMap | und
   return Object.fromEntries(names.map((name) => [name, keyForName(name)]));
 }
 
+/** `via`: a pseudonym, `false` (and its spellings) for none, `true` for the default `trowel`. */
 function via(options: Settings): string | false | undefined {
   const value = options['via'];
   if (value === undefined) return undefined;
-  return parseBool(value) === false ? false : value.trim();
+  const flag = parseBool(value);
+  if (flag === undefined) return value.trim();
+  return flag ? undefined : false;
 }
 
 /** The options every proxy entry point shares, read from `options`. */
