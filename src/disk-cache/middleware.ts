@@ -19,7 +19,7 @@ import { GatewayTimeout } from '../core/http-error.ts';
 import { parseHttpDate } from '../core/http-date.ts';
 import { answerFromEntry, cacheStatus, isConditional, tagged, unconditional } from './answer.ts';
 import { follow, forward, storeAndAnswer, type Decide, type FillSetting } from './fill.ts';
-import { Flights } from './flight.ts';
+import { Flights, type Flight } from './flight.ts';
 import { entryPaths, type EntryPaths } from './layout.ts';
 import {
   isCachedPath,
@@ -41,9 +41,35 @@ import { acceptsCoding, staticRefusal, staticUnusable } from './policy-static.ts
 import { storedFields } from './sidecar.ts';
 import { DiskStore, type StoredEntry } from './store.ts';
 import { Sweeper } from './sweep.ts';
+import type { CommitDetails } from './writer.ts';
 import type CachePolicy from 'http-cache-semantics';
 
 const PASSIVE = new Set(['OPTIONS', 'TRACE']);
+
+/** What either policy stores of an origin answer it keeps: its fields and Last-Modified. */
+function entryDetails(response: Response): CommitDetails {
+  return {
+    headers: storedFields(response.headers),
+    lastModified: parseHttpDate(response.headers.get('last-modified'))?.getTime(),
+  };
+}
+
+/** A GET the cache does not answer from disk as it is: what filling or revalidating it needs. */
+interface Miss {
+  readonly request: Request;
+  readonly ctx: Context;
+  readonly next: Handler;
+  readonly paths: EntryPaths;
+  /** Whether the origin's answer is stored. */
+  readonly decide: Decide;
+  /** Why the cache went to the origin: the `fwd` parameter of Cache-Status. */
+  readonly label: string;
+  /** Whether an entry another request stored meanwhile may answer this one. */
+  readonly usable: (entry: StoredEntry) => boolean;
+}
+
+/** Stores an origin answer for the flight's key (when the policy allows) and answers the client. */
+type Store = (response: Response, params: readonly string[]) => Promise<Response>;
 
 class DiskCache {
   readonly config: DiskCacheConfig;
@@ -112,13 +138,16 @@ class DiskCache {
     }
     if (request.method === 'HEAD') return tagged(await next(request, ctx), cacheStatus('fwd=miss'));
     const decide: Decide = (response) =>
-      staticRefusal(response, this.config) ?? {
-        headers: storedFields(response.headers),
-        lastModified: parseHttpDate(response.headers.get('last-modified'))?.getTime(),
-      };
-    return this.fill(request, ctx, next, paths, decide, 'miss', (e) =>
-      acceptsCoding(request, e.meta),
-    );
+      staticRefusal(response, this.config) ?? entryDetails(response);
+    return this.fill({
+      request,
+      ctx,
+      next,
+      paths,
+      decide,
+      label: 'miss',
+      usable: (e) => acceptsCoding(request, e.meta),
+    });
   }
 
   async http(request: Request, ctx: Context, next: Handler, paths: EntryPaths): Promise<Response> {
@@ -149,69 +178,53 @@ class DiskCache {
     const decide: Decide = (response) => {
       const decision = httpDecision(preq, response, this.config);
       if (typeof decision === 'string') return decision;
-      return {
-        headers: storedFields(response.headers),
-        lastModified: parseHttpDate(response.headers.get('last-modified'))?.getTime(),
-        policy: savedPolicy(decision),
-      };
+      return { ...entryDetails(response), policy: savedPolicy(decision) };
     };
+    const miss: Miss = { request, ctx, next, paths, decide, label, usable };
     if (policy !== undefined && (label === 'stale' || label === 'request')) {
-      return this.revalidate(request, ctx, next, paths, policy, preq, label, decide, usable);
+      return this.revalidate(miss, policy, preq);
     }
-    return this.fill(request, ctx, next, paths, decide, label, usable);
+    return this.fill(miss);
   }
 
-  /** A miss: one request goes to the origin, the others for the key wait for its entry. */
-  async fill(
-    request: Request,
-    ctx: Context,
-    next: Handler,
-    paths: EntryPaths,
-    decide: Decide,
-    label: string,
-    usable: (entry: StoredEntry) => boolean,
+  /**
+   * Single flight for the key: a request that finds a flight in progress follows it; otherwise
+   * `run` leads a new one, given a way to store an origin answer (and settle the flight). A flight
+   * whose `run` throws ends unstored.
+   */
+  async lead(
+    miss: Miss,
+    run: (flight: Flight, store: Store) => Promise<Response>,
   ): Promise<Response> {
+    const { request, ctx, next, paths, decide, label, usable } = miss;
     const pending = this.flights.get(paths.body);
     if (pending !== undefined) {
       return follow(this.store, request, ctx, next, paths, pending, label, usable);
     }
     const flight = this.flights.begin(paths.body);
+    const dropped = isConditional(request);
+    const store: Store = (response, params) =>
+      storeAndAnswer(this.setting, request, response, paths, flight, decide, params, dropped);
     try {
-      const response = await next(unconditional(request), ctx);
-      return await storeAndAnswer(
-        this.setting,
-        request,
-        response,
-        paths,
-        flight,
-        decide,
-        [`fwd=${label}`],
-        isConditional(request),
-      );
+      return await run(flight, store);
     } catch (error) {
       flight.settle(false);
       throw error;
     }
   }
 
+  /** A miss: one request goes to the origin, the others for the key wait for its entry. */
+  fill(miss: Miss): Promise<Response> {
+    const { request, ctx, next, label } = miss;
+    return this.lead(miss, async (_, store) =>
+      store(await next(unconditional(request), ctx), [`fwd=${label}`]),
+    );
+  }
+
   /** A stale entry: validated with the origin once; a 304 updates its sidecar and serves it. */
-  async revalidate(
-    request: Request,
-    ctx: Context,
-    next: Handler,
-    paths: EntryPaths,
-    policy: CachePolicy,
-    preq: PolicyRequest,
-    label: string,
-    decide: Decide,
-    usable: (entry: StoredEntry) => boolean,
-  ): Promise<Response> {
-    const pending = this.flights.get(paths.body);
-    if (pending !== undefined) {
-      return follow(this.store, request, ctx, next, paths, pending, label, usable);
-    }
-    const flight = this.flights.begin(paths.body);
-    try {
+  revalidate(miss: Miss, policy: CachePolicy, preq: PolicyRequest): Promise<Response> {
+    const { request, ctx, next, paths, label } = miss;
+    return this.lead(miss, async (flight, store) => {
       const plain = unconditional(request);
       const validators = policy.revalidationHeaders(policyRequest(plain, paths, this.config));
       const headers = new Headers(plain.headers);
@@ -220,7 +233,6 @@ class DiskCache {
         if (typeof value === 'string') headers.set(name, value);
       }
       const response = await next(new Request(plain, { headers }), ctx);
-      const dropped = isConditional(request);
       if (response.status === 304) {
         await response.body?.cancel().catch(() => undefined);
         const update = policy.revalidatedPolicy(preq, {
@@ -249,37 +261,13 @@ class DiskCache {
           }
         }
         // The 304 did not match the stored entry (or it vanished): ask for the whole answer.
-        const full = await next(plain, ctx);
-        return await storeAndAnswer(
-          this.setting,
-          request,
-          full,
-          paths,
-          flight,
-          decide,
-          [`fwd=${label}`],
-          dropped,
-        );
+        return await store(await next(plain, ctx), [`fwd=${label}`]);
       }
       const params = [`fwd=${label}`, `fwd-status=${response.status}`];
-      if (response.status === 200) {
-        return await storeAndAnswer(
-          this.setting,
-          request,
-          response,
-          paths,
-          flight,
-          decide,
-          params,
-          dropped,
-        );
-      }
+      if (response.status === 200) return await store(response, params);
       flight.settle(false);
-      return forward(request, response, cacheStatus(...params), dropped);
-    } catch (error) {
-      flight.settle(false);
-      throw error;
-    }
+      return forward(request, response, cacheStatus(...params), isConditional(request));
+    });
   }
 
   /** RFC 9111 §4.4: after an unsafe request succeeded, the entries it may have changed go. */

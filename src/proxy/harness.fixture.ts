@@ -13,8 +13,6 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
-import type { Handler } from '../core/handler.ts';
-import { serve, type ServeOptions, type TrowelServer } from '../server/index.ts';
 
 /** One request as the upstream received it. */
 export interface Seen {
@@ -42,17 +40,20 @@ export interface Upstream {
 type UpstreamHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 const servers = new Set<Server>();
-const fronts = new Set<TrowelServer>();
 
-afterEach(async () => {
-  await Promise.all([...fronts].map((server) => server.close({ timeout: 0 })));
-  fronts.clear();
+afterEach(() => {
   for (const server of servers) {
     server.closeAllConnections();
     server.close();
   }
   servers.clear();
 });
+
+/** Closes `server` (and drops its connections) after the test; returns it. */
+export function closeAfterTest<T extends Server>(server: T): T {
+  servers.add(server);
+  return server;
+}
 
 /** The default upstream: answers JSON describing the request once its body has been read. */
 export const echo: UpstreamHandler = (req, res) => {
@@ -109,21 +110,11 @@ export async function upstream(
   return { url: `http://${authority}:${String(port)}`, port, server, seen };
 }
 
-/** Serves `handler` with trowel/server on 127.0.0.1; errors are collected, not logged. */
-export async function front(
-  handler: Handler,
-  options: ServeOptions = {},
-): Promise<TrowelServer & { readonly errors: unknown[] }> {
-  const errors: unknown[] = [];
-  const server = await serve(handler, {
-    port: 0,
-    host: '127.0.0.1',
-    onError: (error) => errors.push(error),
-    ...options,
-  });
-  fronts.add(server);
-  return { ...server, errors };
-}
+/**
+ * Serves `handler` with trowel/server on 127.0.0.1, port 0; errors are collected, not logged, and
+ * it is closed after the test.
+ */
+export { start as front } from '../../test/server/helpers.ts';
 
 /** What {@link send} resolves with. */
 export interface Sent {

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { exchange, memoryGrowth } from '../../test/helpers/bulk.ts';
 
 const MiB = 1024 * 1024;
 const SIZE = 1024 * MiB;
@@ -65,61 +65,13 @@ async function startProxy(target: string): Promise<number> {
   return (JSON.parse(line) as { port: number }).port;
 }
 
-function* chunks(total: number): Generator<Buffer> {
-  const chunk = Buffer.alloc(CHUNK, 'd');
-  for (let sent = 0; sent < total; sent += chunk.byteLength) {
-    yield total - sent >= chunk.byteLength ? chunk : chunk.subarray(0, total - sent);
-  }
-}
-
-function exchange(
-  port: number,
-  path: string,
-  upload?: number,
-): Promise<{ status: number; bytes: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: upload === undefined ? 'GET' : 'POST',
-        headers: upload === undefined ? {} : { 'content-length': upload },
-      },
-      (res) => {
-        let bytes = 0;
-        let text = '';
-        res.on('data', (chunk: Buffer) => {
-          bytes += chunk.byteLength;
-          if (text.length < 1000) text += chunk.toString('latin1');
-        });
-        res.on('end', () => {
-          resolve({ status: res.statusCode ?? 0, bytes, text });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    if (upload === undefined) req.end();
-    else Readable.from(chunks(upload)).pipe(req);
-  });
-}
-
-async function growth(port: number): Promise<number> {
-  const rss = JSON.parse((await exchange(port, '/__rss')).text) as {
-    baseline: number;
-    peak: number;
-  };
-  return rss.peak - rss.baseline;
-}
-
 describe('proxy() memory with 1 GiB bodies (child process)', () => {
   it('streams a 1 GiB upload with memory growth under 64 MiB', { timeout: 180_000 }, async () => {
     const port = await startProxy(await countingUpstream());
     const res = await exchange(port, '/upload', SIZE);
     expect(res.status).toBe(200);
     expect(res.text).toBe(String(SIZE));
-    expect(await growth(port)).toBeLessThan(BOUND);
+    expect(await memoryGrowth(port, '/__rss')).toBeLessThan(BOUND);
   });
 
   it('streams a 1 GiB download with memory growth under 64 MiB', { timeout: 180_000 }, async () => {
@@ -127,6 +79,6 @@ describe('proxy() memory with 1 GiB bodies (child process)', () => {
     const res = await exchange(port, `/download?size=${String(SIZE)}`);
     expect(res.status).toBe(200);
     expect(res.bytes).toBe(SIZE);
-    expect(await growth(port)).toBeLessThan(BOUND);
+    expect(await memoryGrowth(port, '/__rss')).toBeLessThan(BOUND);
   });
 });

@@ -1,21 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { front, send, upstream } from './harness.fixture.ts';
+import { closeAfterTest, front, send, upstream } from './harness.fixture.ts';
 import { proxy } from './index.ts';
 
 const quiet = { onError: () => undefined };
-const servers = new Set<Server>();
-
-afterEach(() => {
-  for (const server of servers) {
-    server.closeAllConnections();
-    server.close();
-  }
-  servers.clear();
-});
-
 interface EchoUpstream {
   readonly url: string;
   /** Resolves with the close code the upstream saw, once a socket closes. */
@@ -25,11 +15,12 @@ interface EchoUpstream {
 }
 
 async function echoUpstream(): Promise<EchoUpstream> {
-  const server = createServer((_req, res) => {
-    res.writeHead(426, { upgrade: 'websocket' });
-    res.end('upgrade required');
-  });
-  servers.add(server);
+  const server = closeAfterTest(
+    createServer((_req, res) => {
+      res.writeHead(426, { upgrade: 'websocket' });
+      res.end('upgrade required');
+    }),
+  );
   const wss = new WebSocketServer({ server });
   const seen: EchoUpstream['seen'] = [];
   let onClosed: (code: number) => void = () => undefined;
@@ -101,8 +92,7 @@ describe('proxy() WebSocket upgrades', () => {
   });
 
   it('relays a close the upstream starts', async () => {
-    const server0 = createServer();
-    servers.add(server0);
+    const server0 = closeAfterTest(createServer());
     const wss = new WebSocketServer({ server: server0 });
     wss.on('connection', (socket) => {
       socket.close(4001, 'server says bye');
@@ -120,8 +110,7 @@ describe('proxy() WebSocket upgrades', () => {
   });
 
   it('closes the client connection when the upstream drops its connection', async () => {
-    const server0 = createServer();
-    servers.add(server0);
+    const server0 = closeAfterTest(createServer());
     const wss = new WebSocketServer({ server: server0 });
     wss.on('connection', (socket) => {
       socket.on('message', () => {

@@ -5,15 +5,14 @@
  * which nginx serves the entry from disk with the same bytes, Content-Type, Last-Modified and
  * ETag as trowel; everything the cache would not answer still reaches the application.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diskCache } from '../../src/disk-cache/index.ts';
 import { serve, type TrowelServer } from '../../src/server/index.ts';
-import { findNginx } from '../static/nginx.ts';
+import { send } from '../helpers/http.ts';
+import { findNginx, runNginx, type Nginx } from '../static/nginx.ts';
 
 const binary = findNginx();
 const README = join(import.meta.dirname, '../../src/disk-cache/README.md');
@@ -28,47 +27,6 @@ function documentedConfig(cacheDir: string, appPort: number, port: number): stri
     .replace('root /srv/cache;', `root ${cacheDir};`);
 }
 
-interface Answer {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly body: Buffer;
-}
-
-function send(
-  origin: string,
-  path: string,
-  method = 'GET',
-  headers: Record<string, string> = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const url = new URL(origin);
-    const req = request(
-      { host: url.hostname, port: url.port, path, method, headers, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const flat: Record<string, string | undefined> = {};
-          for (const [name, value] of Object.entries(res.headers)) {
-            flat[name] = Array.isArray(value) ? value.join(', ') : value;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks) });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function freePort(): Promise<number> {
-  const probe = await serve(() => new Response(''), { port: 0, host: '127.0.0.1' });
-  const { port } = probe;
-  await probe.close();
-  return port;
-}
-
 const PAGES: Readonly<Record<string, { type: string | undefined; body: string }>> = {
   '/page.html': { type: 'text/html', body: '<h1>an html page</h1>' },
   '/style.css': { type: 'text/css', body: 'body { color: teal }' },
@@ -79,8 +37,7 @@ const PAGES: Readonly<Record<string, { type: string | undefined; body: string }>
 describe.skipIf(binary === undefined)('nginx serving the cache directory', () => {
   let dir: string;
   let app: TrowelServer;
-  let nginx: ChildProcess;
-  let nginxOrigin: string;
+  let nginx: Nginx;
   const calls: string[] = [];
 
   beforeAll(async () => {
@@ -101,55 +58,11 @@ describe.skipIf(binary === undefined)('nginx serving the cache directory', () =>
       }),
       { port: 0, host: '127.0.0.1' },
     );
-    const port = await freePort();
-    const scratch = join(dir, 'nginx');
-    for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) {
-      mkdirSync(join(scratch, sub), { recursive: true });
-    }
-    const conf = `daemon off;
-master_process off;
-worker_processes 1;
-pid ${scratch}/nginx.pid;
-error_log ${scratch}/error.log warn;
-events { worker_connections 64; }
-http {
-  include /etc/nginx/mime.types;
-  access_log off;
-  client_body_temp_path ${scratch}/body;
-  proxy_temp_path ${scratch}/proxy;
-  fastcgi_temp_path ${scratch}/fastcgi;
-  uwsgi_temp_path ${scratch}/uwsgi;
-  scgi_temp_path ${scratch}/scgi;
-${documentedConfig(cacheDir, app.port, port)}
-}
-`;
-    writeFileSync(join(scratch, 'nginx.conf'), conf);
-    nginx = spawn(
-      binary ?? 'nginx',
-      ['-p', scratch, '-c', join(scratch, 'nginx.conf'), '-e', join(scratch, 'error.log')],
-      {
-        stdio: 'ignore',
-      },
-    );
-    nginxOrigin = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        await send(nginxOrigin, '/__probe');
-        break;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    }
+    nginx = await runNginx(binary ?? 'nginx', (port) => documentedConfig(cacheDir, app.port, port));
   });
 
   afterAll(async () => {
-    if (nginx.exitCode === null) {
-      const exited = new Promise((resolve) => nginx.once('exit', resolve));
-      nginx.kill('SIGTERM');
-      await exited;
-    }
+    await nginx.stop();
     await app.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -158,11 +71,11 @@ ${documentedConfig(cacheDir, app.port, port)}
     'sends a miss for %s to the application, then serves it from disk as trowel does',
     async (path) => {
       const before = calls.length;
-      const miss = await send(nginxOrigin, path);
+      const miss = await send(nginx.origin, path);
       expect(miss.headers['cache-status']).toBe('trowel; fwd=miss; stored');
       expect(calls.length).toBe(before + 1);
 
-      const fromNginx = await send(nginxOrigin, path);
+      const fromNginx = await send(nginx.origin, path);
       const fromTrowel = await send(app.url, path);
       expect(calls.length).toBe(before + 1);
       expect(fromNginx.headers['cache-status']).toBeUndefined();
@@ -182,27 +95,27 @@ ${documentedConfig(cacheDir, app.port, port)}
     ['GET', '/.page.html.trowel.json', 'trowel; fwd=bypass; detail=path'],
     ['GET', '/.hidden', 'trowel; fwd=bypass; detail=path'],
   ])('sends %s %s to the application', async (method, path, status) => {
-    await send(nginxOrigin, '/page.html');
-    const answer = await send(nginxOrigin, path, method);
+    await send(nginx.origin, '/page.html');
+    const answer = await send(nginx.origin, path, method);
     expect(answer.headers['cache-status']).toBe(status);
     expect(answer.body.toString()).toBe(`app ${method}`);
   });
 
   it('sends a request with a cookie to the application', async () => {
-    await send(nginxOrigin, '/page.html');
-    const answer = await send(nginxOrigin, '/page.html', 'GET', { cookie: 'sid=1' });
+    await send(nginx.origin, '/page.html');
+    const answer = await send(nginx.origin, '/page.html', 'GET', { cookie: 'sid=1' });
     expect(answer.headers['cache-status']).toBe('trowel; fwd=bypass; detail=cookie');
   });
 
   it('serves /a%2Fb the entry of /a/b, as nginx decodes $uri', async () => {
-    await send(nginxOrigin, '/docs/');
-    const answer = await send(nginxOrigin, '/docs%2F');
+    await send(nginx.origin, '/docs/');
+    const answer = await send(nginx.origin, '/docs%2F');
     expect(answer.body.toString()).toBe(PAGES['/docs/']?.body);
   });
 
   it('sends a directory path without its slash to the application, not the index entry', async () => {
-    await send(nginxOrigin, '/docs/');
-    const answer = await send(nginxOrigin, '/docs');
+    await send(nginx.origin, '/docs/');
+    const answer = await send(nginx.origin, '/docs');
     expect(answer.body.toString()).toBe('app GET');
   });
 });

@@ -1,6 +1,6 @@
 /**
- * A throwaway self-signed certificate for `localhost`, made with the real openssl for the HTTPS
- * tests. `removeCertificate` deletes its directory.
+ * A throwaway self-signed certificate (for `localhost` unless told otherwise), made with the real
+ * openssl for the HTTPS tests. `removeCertificate` deletes its directory.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -17,8 +17,28 @@ export interface SelfSigned {
   readonly key: string;
 }
 
-/** Makes an RSA-2048 certificate for `localhost` (CN and subjectAltName), valid for one day. */
-export async function selfSignedCertificate(): Promise<SelfSigned> {
+/** Whom {@link selfSignedCertificate} makes a certificate for. */
+export interface Subject {
+  /** The subject's common name. @default 'localhost' */
+  readonly commonName?: string;
+  /** The names it is valid for, as openssl writes them (`DNS:…`, `IP:…`). @default 'DNS:localhost' */
+  readonly subjectAltName?: string;
+}
+
+/**
+ * Makes an RSA-2048 certificate, valid for one day, for `localhost` (CN and subjectAltName) unless
+ * told otherwise.
+ *
+ * @example
+ * ```ts
+ * const tls = await selfSignedCertificate({ subjectAltName: 'IP:127.0.0.1' });
+ * await removeCertificate(tls);
+ * ```
+ */
+export async function selfSignedCertificate({
+  commonName = 'localhost',
+  subjectAltName = 'DNS:localhost',
+}: Subject = {}): Promise<SelfSigned> {
   const dir = await mkdtemp(join(tmpdir(), 'trowel-tls-'));
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
@@ -29,9 +49,9 @@ export async function selfSignedCertificate(): Promise<SelfSigned> {
     'rsa:2048',
     '-nodes',
     '-subj',
-    '/CN=localhost',
+    `/CN=${commonName}`,
     '-addext',
-    'subjectAltName=DNS:localhost',
+    `subjectAltName=${subjectAltName}`,
     '-days',
     '1',
     '-keyout',

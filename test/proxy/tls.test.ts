@@ -5,18 +5,14 @@
  * the real openssl; this file's process trusts their issuer by default, so the proxy's own Agent
  * can be tested without a `dispatcher`.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
-import { promisify } from 'node:util';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { front, send } from '../../src/proxy/harness.fixture.ts';
 import { proxy, transparentProxy } from '../../src/proxy/index.ts';
+import { removeCertificate, selfSignedCertificate, type SelfSigned } from '../helpers/tls.ts';
 
 interface Upstream {
   readonly server: Server;
@@ -24,33 +20,14 @@ interface Upstream {
   readonly cert: string;
 }
 
-let dir = '';
 const upstreams: Upstream[] = [];
+const certificates: SelfSigned[] = [];
 
 /** An HTTPS upstream whose certificate names only `subjectAltName`, answering who asked. */
 async function httpsUpstream(subjectAltName: string): Promise<Upstream> {
-  const prefix = join(dir, String(upstreams.length));
-  await promisify(execFile)('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=trowel test',
-    '-addext',
-    `subjectAltName=${subjectAltName}`,
-    '-days',
-    '1',
-    '-keyout',
-    `${prefix}.key`,
-    '-out',
-    `${prefix}.pem`,
-  ]);
-  const [cert, key] = await Promise.all([
-    readFile(`${prefix}.pem`, 'utf8'),
-    readFile(`${prefix}.key`, 'utf8'),
-  ]);
+  const tls = await selfSignedCertificate({ commonName: 'trowel test', subjectAltName });
+  certificates.push(tls);
+  const { cert, key } = tls;
   const server = createServer({ cert, key }, (req, res) => {
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ host: req.headers.host, port: req.socket.remotePort }));
@@ -65,7 +42,6 @@ let byName: Upstream;
 let byAddress: Upstream;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'trowel-proxy-tls-'));
   byName = await httpsUpstream('DNS:localhost');
   byAddress = await httpsUpstream('IP:127.0.0.1');
   setDefaultCACertificates([...getCACertificates('default'), byName.cert, byAddress.cert]);
@@ -76,7 +52,7 @@ afterAll(async () => {
     server.closeAllConnections();
     server.close();
   }
-  await rm(dir, { recursive: true, force: true });
+  await Promise.all(certificates.map((tls) => removeCertificate(tls)));
 });
 
 const json = (body: Buffer): { host: string; port: number } =>

@@ -15,47 +15,16 @@
 import { mkdtempSync, realpathSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type TrowelServer } from '../../src/server/index.ts';
 import { staticFiles } from '../../src/static/index.ts';
+import { send, type Answer } from '../helpers/http.ts';
 import { findNginx, startNginx, type Nginx } from './nginx.ts';
 import { fill, pattern } from './tree.ts';
 
 const binary = findNginx();
 const MTIME = new Date('2024-05-17T08:30:00Z');
-
-/** One server's answer, as received on the wire. */
-interface Answer {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly body: Buffer;
-}
-
-function send(
-  origin: string,
-  path: string,
-  method: string,
-  headers: Record<string, string>,
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${origin}${path}`, { method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const flat: Record<string, string | undefined> = {};
-        for (const [name, value] of Object.entries(res.headers)) {
-          flat[name] = Array.isArray(value) ? value.join(', ') : value;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks) });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 interface Case {
   /** What the row asks. */

@@ -7,6 +7,7 @@
  * `if_modified_since before` (RFC 9110 §13.1.3 semantics; nginx's default `exact` answers 304
  * only for the exact date), `disable_symlinks on` (trowel's default), a `deny` for dotfiles other
  * than `.well-known` (the usual nginx idiom), and `gzip_static on` for precompressed siblings.
+ * `runNginx` starts one the same way with other `http` directives (a documented configuration).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,7 +51,8 @@ function freePort(): Promise<number> {
   });
 }
 
-function config(dir: string, root: string, port: number): string {
+/** The configuration around an `http` block's own directives: one worker, all files in `dir`. */
+function config(dir: string, http: string): string {
   return `daemon off;
 master_process off;
 worker_processes 1;
@@ -59,14 +61,21 @@ error_log ${dir}/error.log warn;
 events { worker_connections 64; }
 http {
   include /etc/nginx/mime.types;
-  default_type application/octet-stream;
   access_log off;
-  server_tokens off;
   client_body_temp_path ${dir}/body;
   proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
+${http}
+}
+`;
+}
+
+/** The comparison's `http` directives: serving `root` on `port`. */
+function staticHttp(root: string, port: number): string {
+  return `  default_type application/octet-stream;
+  server_tokens off;
   if_modified_since before;
   disable_symlinks on;
   gzip_static on;
@@ -75,9 +84,7 @@ http {
     root ${root};
     index index.html;
     location ~ /\\.(?!well-known/) { deny all; }
-  }
-}
-`;
+  }`;
 }
 
 async function waitUntilServing(origin: string, child: ChildProcess, log: string): Promise<void> {
@@ -108,12 +115,27 @@ async function waitUntilServing(origin: string, child: ChildProcess, log: string
  * await nginx.stop();
  * ```
  */
-export async function startNginx(binary: string, root: string): Promise<Nginx> {
+export function startNginx(binary: string, root: string): Promise<Nginx> {
+  return runNginx(binary, (port) => staticHttp(root, port));
+}
+
+/**
+ * Starts nginx with the `http` directives (server blocks and all) that `http` writes for the free
+ * port it is to listen on, and resolves once it answers; the rest of the configuration is
+ * `startNginx`'s.
+ *
+ * @example
+ * ```ts
+ * const nginx = await runNginx('/usr/sbin/nginx', (port) => `server { listen 127.0.0.1:${port}; }`);
+ * await nginx.stop();
+ * ```
+ */
+export async function runNginx(binary: string, http: (port: number) => string): Promise<Nginx> {
   const dir = mkdtempSync(join(tmpdir(), 'trowel-nginx-'));
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
   const log = join(dir, 'error.log');
   const port = await freePort();
-  writeFileSync(join(dir, 'nginx.conf'), config(dir, root, port));
+  writeFileSync(join(dir, 'nginx.conf'), config(dir, http(port)));
   const child = spawn(binary, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', log], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
