@@ -5,6 +5,7 @@
  * last) and stops the servers, whatever happens.
  */
 import { get as httpGet } from 'node:http';
+import { brotliDecompressSync, gunzipSync, inflateSync, zstdDecompressSync } from 'node:zlib';
 import type { Pinning } from './cpu.ts';
 import type { Contender, Expectation, Scenario } from './scenario.ts';
 import { BUSY_LIMIT, startRoundMeter, waitForQuiet } from './quiet.ts';
@@ -49,10 +50,31 @@ export interface ContenderRuns {
   readonly runs: readonly Round[];
 }
 
+/** A body as text, with its content coding undone. */
+function decode(body: Buffer, encoding: string | undefined): string {
+  switch (encoding?.trim().toLowerCase()) {
+    case undefined:
+    case '':
+    case 'identity':
+      return body.toString('utf8');
+    case 'gzip':
+      return gunzipSync(body).toString('utf8');
+    case 'deflate':
+      return inflateSync(body).toString('utf8');
+    case 'br':
+      return brotliDecompressSync(body).toString('utf8');
+    case 'zstd':
+      return zstdDecompressSync(body).toString('utf8');
+    default:
+      throw new Error(`unknown Content-Encoding ${JSON.stringify(encoding)}`);
+  }
+}
+
 /**
  * GET over node:http, sending exactly `headers`, as wrk does. (`fetch` would add
  * `Cache-Control: no-cache` to a conditional request, as the Fetch standard says, and a server
- * that honours it answers 200 where wrk gets 304.)
+ * that honours it answers 200 where wrk gets 304.) A compressed body is decoded, so a scenario
+ * that sends `Accept-Encoding` states the page it expects, not one coder's bytes.
  */
 function plainGet(
   url: string,
@@ -60,16 +82,20 @@ function plainGet(
 ): Promise<{ status: number; headers: Headers; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpGet(url, { headers, agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
         const fields = new Headers();
         for (const [name, value] of Object.entries(res.headers)) {
           if (value !== undefined)
             fields.set(name, Array.isArray(value) ? value.join(', ') : value);
         }
-        resolve({ status: res.statusCode ?? 0, headers: fields, body });
+        try {
+          const body = decode(Buffer.concat(chunks), res.headers['content-encoding']);
+          resolve({ status: res.statusCode ?? 0, headers: fields, body });
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
       });
       res.on('error', reject);
     });

@@ -20,7 +20,7 @@ export interface Contender {
 export interface Expectation {
   /** The status code. */
   readonly status: number;
-  /** The exact body. */
+  /** The exact body, after any `Content-Encoding` is undone (the coding is checked by `headers`). */
   readonly body: string;
   /** Headers that must be present with exactly these values (names in lower case). */
   readonly headers: Readonly<Record<string, string>>;

@@ -175,12 +175,82 @@ const AVAILABLE: readonly (readonly [...Row, load: () => Promise<Factory>])[] = 
       create: (await import('./adapters/disk-cache.ts')).diskCacheFilterApp,
     }),
   ],
+  [
+    'egg:Paste#gzip',
+    'filter-app',
+    'trowel/compress',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/compress.ts')).compressFilterApp,
+    }),
+  ],
+  [
+    'egg:Paste#printdebug',
+    'filter-app',
+    'trowel/debug/prints',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/debug.ts')).printsFilterApp,
+    }),
+  ],
+  [
+    'egg:Paste#profile',
+    'filter-app',
+    'trowel/debug/profile',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/debug.ts')).profileFilterApp,
+    }),
+  ],
+  [
+    'egg:Paste#translogger',
+    'filter-app',
+    'trowel/access-log',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/operations.ts')).accessLogFilterApp,
+    }),
+  ],
+  [
+    'egg:Paste#wdg_validate',
+    'filter-app',
+    'trowel/debug/validate',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/operations.ts')).validateFilterApp,
+    }),
+  ],
+  [
+    'egg:Paste#test',
+    'app',
+    'trowel/debug',
+    async () => ({
+      protocol: 'app',
+      create: (await import('./adapters/operations.ts')).debugAppFactory,
+    }),
+  ],
+  [
+    'egg:Paste#test_slow',
+    'app',
+    'trowel/debug',
+    async () => ({
+      protocol: 'app',
+      create: (await import('./adapters/operations.ts')).slowAppFactory,
+    }),
+  ],
+  [
+    'egg:PasteScript#test',
+    'app',
+    'trowel/debug',
+    async () => ({
+      protocol: 'app',
+      create: (await import('./adapters/operations.ts')).echoAppFactory,
+    }),
+  ],
 ];
 
 /** Names whose capability does not exist yet. */
 const PLANNED: readonly Row[] = [
-  ['egg:Paste#test', 'app', 'trowel/debug'],
-  ['egg:Paste#test_slow', 'app', 'trowel/debug'],
   ['egg:Paste#auth_basic', 'filter-app', 'trowel/auth/basic'],
   ['egg:Paste#auth_digest', 'filter-app', 'trowel/auth/digest'],
   ['egg:Paste#auth_form', 'filter-app', 'trowel/auth/form'],
@@ -192,12 +262,6 @@ const PLANNED: readonly Row[] = [
   ['egg:Paste#evalerror', 'filter-app', 'trowel/errors'],
   ['egg:Paste#flup_session', 'filter-app', 'trowel/session'],
   ['egg:Paste#paste_session', 'filter-app', 'trowel/session'],
-  ['egg:Paste#gzip', 'filter-app', 'trowel/compress'],
-  ['egg:Paste#printdebug', 'filter-app', 'trowel/debug/prints'],
-  ['egg:Paste#profile', 'filter-app', 'trowel/debug/profile'],
-  ['egg:Paste#wdg_validate', 'filter-app', 'trowel/debug/validate'],
-  ['egg:Paste#translogger', 'filter-app', 'trowel/access-log'],
-  ['egg:PasteScript#test', 'app', 'trowel/debug'],
 ];
 
 const USE_HTTP =

@@ -78,8 +78,8 @@ describe('trowel serve', () => {
 
   it.each([
     [
-      'unavailable-app.ini',
-      'unavailable-app.ini:2 [app:main] use: capability not available yet: egg:Paste#test will be provided by trowel/debug',
+      'unavailable-filter.ini',
+      'unavailable-filter.ini:2 [filter-app:main] use: capability not available yet: egg:Paste#auth_basic will be provided by trowel/auth/basic',
     ],
     [
       'syntax-duplicate-key.ini',

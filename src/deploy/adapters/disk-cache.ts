@@ -28,6 +28,7 @@ import {
   type Settings,
 } from '../converters.ts';
 import type { FilterAppFactory } from '../registry.ts';
+import { optional } from './optional.ts';
 
 const OPTIONS = [
   'cache_dir',
@@ -55,12 +56,6 @@ const KEY_BY_CODE: readonly (readonly [RegExp, string])[] = [
   [/AGE/, 'max_age'],
   [/SWEEP/, 'sweep_interval'],
 ];
-
-function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
-  const entry: Partial<Record<K, V>> = {};
-  if (value !== undefined) entry[key] = value;
-  return entry;
-}
 
 /** The `diskCache()` options a `egg:wsgi_cache#middleware` section describes. */
 export function diskCacheOptions(options: Settings): DiskCacheOptions {

@@ -32,6 +32,7 @@ import {
 import { DeployError, codes } from '../errors.ts';
 import type { AppFactory } from '../registry.ts';
 import { parseBool } from '../values.ts';
+import { optional } from './optional.ts';
 
 /** The option names every proxy entry point (and `egg:WSGIProxy#spawn`) takes. */
 export const COMMON_PROXY_OPTIONS: readonly string[] = [
@@ -89,12 +90,6 @@ export function commonProxyOptions(options: Settings): ProxyOptions {
     ...optional('upgrade', asBool(options, 'upgrade')),
     ...(Object.keys(timeouts).length > 0 ? { timeouts } : {}),
   };
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
-  const entry: Partial<Record<K, V>> = {};
-  if (value !== undefined) entry[key] = value;
-  return entry;
 }
 
 /** Which option a proxy ConfigError is about, by its code; the URL's own key comes first. */
