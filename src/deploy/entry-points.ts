@@ -247,6 +247,33 @@ const AVAILABLE: readonly (readonly [...Row, load: () => Promise<Factory>])[] = 
       create: (await import('./adapters/operations.ts')).echoAppFactory,
     }),
   ],
+  [
+    'egg:Paste#cgitb',
+    'filter-app',
+    'trowel/errors',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/errors.ts')).cgitbFilterApp,
+    }),
+  ],
+  [
+    'egg:Paste#error_catcher',
+    'filter-app',
+    'trowel/errors',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/errors.ts')).errorCatcherFilterApp,
+    }),
+  ],
+  [
+    'egg:Paste#evalerror',
+    'filter-app',
+    'trowel/errors',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/errors.ts')).evalErrorFilterApp,
+    }),
+  ],
 ];
 
 /** Names whose capability does not exist yet. */
@@ -257,9 +284,6 @@ const PLANNED: readonly Row[] = [
   ['egg:Paste#auth_cookie', 'filter-app', 'trowel/auth/cookie'],
   ['egg:Paste#auth_tkt', 'filter-app', 'trowel/auth/tkt'],
   ['egg:Paste#grantip', 'filter-app', 'trowel/auth/grantip'],
-  ['egg:Paste#cgitb', 'filter-app', 'trowel/errors'],
-  ['egg:Paste#error_catcher', 'filter-app', 'trowel/errors'],
-  ['egg:Paste#evalerror', 'filter-app', 'trowel/errors'],
   ['egg:Paste#flup_session', 'filter-app', 'trowel/session'],
   ['egg:Paste#paste_session', 'filter-app', 'trowel/session'],
 ];

@@ -124,3 +124,57 @@ describe('the debug apps', () => {
     expect(text).not.toContain('c2VjcmV0');
   });
 });
+
+describe('the error catchers', () => {
+  const BROKEN = {
+    'app.mjs': `export const boom = () => { throw new Error('kaboom <b>'); };\n`,
+  };
+  const load = (filter: string, globals = '') =>
+    loadApp(
+      `${tree({
+        'site.ini': `${globals}[app:main]\nuse = file:./app.mjs#boom\nfilter-with = f\n\n[filter:f]\n${filter}\n`,
+        ...BROKEN,
+      })}/site.ini`,
+      { onWarning: () => undefined },
+    );
+
+  it('egg:Paste#error_catcher answers the production page, with error_message', async () => {
+    const app = await load(
+      'use = egg:Paste#error_catcher\nerror_message = Sorry.\nxmlhttp_key = _',
+    );
+    const response = await get(app, '/', { accept: 'text/html' });
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(text).toContain('Sorry.');
+    expect(text).not.toContain('kaboom');
+  });
+
+  it('egg:Paste#error_catcher takes debug from [DEFAULT], and escapes the debug page', async () => {
+    const app = await load('use = egg:Paste#error_catcher', '[DEFAULT]\ndebug = true\n');
+    const text = await (await get(app, '/', { accept: 'text/html' })).text();
+    expect(text).toContain('kaboom &lt;b&gt;');
+  });
+
+  it('egg:Paste#evalerror shows the debug page to a loopback client', async () => {
+    const app = await load('use = egg:Paste#evalerror');
+    const text = await (await get(app, '/', { accept: 'text/plain' })).text();
+    expect(text).toContain('kaboom <b>');
+  });
+
+  it('egg:Paste#cgitb writes a report into logdir', async () => {
+    const dir = tree({
+      'site.ini':
+        '[app:main]\nuse = file:./app.mjs#boom\nfilter-with = f\n\n[filter:f]\nuse = egg:Paste#cgitb\nlogdir = reports\ndisplay = false\n',
+      'reports/.keep': '',
+      ...BROKEN,
+    });
+    const app = await loadApp(`${dir}/site.ini`);
+    expect((await get(app, '/')).status).toBe(500);
+    let files: string[] = [];
+    for (let i = 0; i < 200 && files.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      files = readdirSync(`${dir}/reports`).filter((name) => name !== '.keep');
+    }
+    expect(files).toHaveLength(1);
+  });
+});
