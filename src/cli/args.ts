@@ -20,7 +20,11 @@ export interface ServeArgs {
   readonly host: string | undefined;
   readonly workers: string | undefined;
   readonly reload: boolean;
-  /** Milliseconds between checks for changed files. */
+  /** More files and directories to watch with `--reload`. */
+  readonly reloadWatch: readonly string[];
+  /** Poll for changes instead of using file system events. */
+  readonly reloadPoll: boolean;
+  /** Milliseconds between polls for changed files. */
   readonly reloadInterval: number;
   readonly pidFile: string | undefined;
   readonly logFile: string | undefined;
@@ -54,8 +58,12 @@ Options:
   --port PORT            listen on PORT (0: any free port); overrides the server section
   --host HOST            listen on HOST; overrides the server section
   --workers N            serve from N worker processes (node:cluster)
-  --reload               restart when the config or the code it loads changes (development)
-  --reload-interval SEC  seconds between checks for changes (default 1)
+  --reload               restart the server when the config or the code it loads changes,
+                         keeping the port open (development)
+  --reload-watch PATH    with --reload, also watch PATH (a file or a directory); repeatable
+  --reload-poll          with --reload, poll for changes instead of file system events (for
+                         network file systems and container bind mounts)
+  --reload-interval SEC  seconds between polls (default 1)
   --pid-file FILE        write the process id to FILE; refuse to start if FILE names a running
                          process; removed on exit
   --log-file FILE        append standard output and error to FILE
@@ -83,6 +91,8 @@ const SERVE_OPTIONS = {
   host: { type: 'string' },
   workers: { type: 'string' },
   reload: { type: 'boolean' },
+  'reload-watch': { type: 'string', multiple: true },
+  'reload-poll': { type: 'boolean' },
   'reload-interval': { type: 'string' },
   'pid-file': { type: 'string' },
   'log-file': { type: 'string' },
@@ -166,17 +176,21 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
   positiveInteger('port', values.port, 0, 65_535);
   positiveInteger('workers', values.workers, 1, 1024);
   const interval = values['reload-interval'] ?? '1';
-  if (!/^\d+(?:\.\d+)?$/.test(interval) || Number(interval) <= 0) {
+  if (!/^\d+(?:\.\d+)?$/.test(interval) || Number(interval) <= 0 || Number(interval) > 3600) {
     throw new UsageError(
-      `--reload-interval must be a positive number of seconds, got "${interval}"`,
+      `--reload-interval must be a positive number of seconds up to 3600, got "${interval}"`,
     );
   }
-  if (values['reload-interval'] !== undefined && values.reload !== true) {
-    throw new UsageError('--reload-interval needs --reload');
+  for (const name of ['reload-interval', 'reload-watch', 'reload-poll'] as const) {
+    if (values[name] !== undefined && values.reload !== true) {
+      throw new UsageError(`--${name} needs --reload`);
+    }
   }
   for (const name of ['host', 'pid-file', 'log-file', 'app-name', 'server-name'] as const) {
     if (values[name] === '') throw new UsageError(`--${name} must not be empty`);
   }
+  const reloadWatch = values['reload-watch'] ?? [];
+  if (reloadWatch.includes('')) throw new UsageError('--reload-watch must not be empty');
   return {
     help: values.help ?? false,
     config,
@@ -185,6 +199,8 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
     host: values.host,
     workers: values.workers,
     reload: values.reload ?? false,
+    reloadWatch,
+    reloadPoll: values['reload-poll'] ?? false,
     reloadInterval: Math.max(50, Math.round(Number(interval) * 1000)),
     pidFile: values['pid-file'],
     logFile: values['log-file'],

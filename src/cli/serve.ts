@@ -2,25 +2,25 @@
  * `trowel serve`: loads a config (all of it, before anything listens), then serves it.
  *
  * Process roles. Plain `trowel serve` loads and serves in one process (with `--workers N`, that
- * process is the cluster primary and each worker runs the same command again). With `--reload` or
- * `--log-file`, the process becomes a supervisor: it writes the pid file, opens the log file, and
- * runs the server as a child (with the log file as its standard output and error); with
- * `--reload`, the child exits with status 3 when a watched file changes and the supervisor starts a
- * new one. A restarted child that finds a broken config reports it and waits for the next change
- * instead of exiting, so a typo does not end a development session.
+ * process is the cluster primary and each worker runs the same command again). With `--reload`,
+ * the process is the reloader's cluster primary (see `watch.ts`): it loads nothing itself, and
+ * each worker runs the same command again, loads the config and serves, until a change replaces
+ * it. With `--log-file` alone, the process is a supervisor that writes the pid file, opens the log
+ * file, and runs the server as a child with the log file as its standard output and error.
  */
 import { spawn } from 'node:child_process';
 import cluster from 'node:cluster';
 import { existsSync, openSync } from 'node:fs';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isConfigError } from '../core/config-error.ts';
 import { displayPath, isDeployError } from '../deploy/errors.ts';
 import { loadDeployment, type Deployment } from '../deploy/loader.ts';
+import type { RunOptions } from '../deploy/registry.ts';
+import { isReloaderWorker, joinReloader, type ReloaderWorker } from '../reloader/worker.ts';
 import { parseServeArgs, SERVE_HELP, UsageError, type ServeArgs } from './args.ts';
 import { writePidFile } from './pid-file.ts';
-import { recordImports, watchFiles } from './watch.ts';
+import { configFile, superviseReload } from './watch.ts';
 
 /** Where the CLI writes. */
 export interface Output {
@@ -36,7 +36,6 @@ export const DEMO_CONFIG: string = fileURLToPath(
 const LAUNCHER = fileURLToPath(new URL('../../bin/trowel.js', import.meta.url));
 
 const ROLE = 'TROWEL_SERVE_ROLE';
-const RESTART = 'TROWEL_SERVE_RESTART';
 
 /** The codes of load errors whose cause is an exception thrown by the user's own code. */
 const USER_CODE = new Set(['TROWEL_ERR_DEPLOY_FACTORY', 'TROWEL_ERR_DEPLOY_IMPORT']);
@@ -92,24 +91,33 @@ export async function serveCommand(
     );
     return 2;
   }
+  if (isReloaderWorker()) return run(parsed, io, joinReloader());
   const supervised = process.env[ROLE] === 'child';
-  if (cluster.isPrimary && !supervised && (parsed.reload || parsed.logFile !== undefined)) {
+  if (cluster.isPrimary && !supervised && parsed.reload) {
+    return superviseReload(parsed, parsed.config ?? DEMO_CONFIG, io);
+  }
+  if (cluster.isPrimary && !supervised && parsed.logFile !== undefined) {
     return supervise(parsed, args, io);
   }
-  return run(parsed, io, supervised);
+  return run(parsed, io, undefined, supervised);
 }
 
+/**
+ * Loads and serves, in this process. `worker` is set in a `--reload` worker: it reports the files
+ * read to the primary, and is stopped by it.
+ */
 async function run(
   parsed: ServeArgs,
   io: Output,
-  supervised: boolean,
+  worker: ReloaderWorker | undefined,
+  supervised = false,
 ): Promise<number | undefined> {
-  const imports = parsed.reload && supervised ? recordImports() : undefined;
   const config = parsed.config ?? DEMO_CONFIG;
   const serverOptions = [
     ...(parsed.port === undefined ? [] : [{ key: 'port', value: parsed.port, flag: '--port' }]),
     ...(parsed.host === undefined ? [] : [{ key: 'host', value: parsed.host, flag: '--host' }]),
-    ...(parsed.workers === undefined
+    // Under --reload the primary runs the workers; each serves on its own.
+    ...(parsed.workers === undefined || worker !== undefined
       ? []
       : [{ key: 'workers', value: parsed.workers, flag: '--workers' }]),
   ];
@@ -121,47 +129,23 @@ async function run(
       ...(parsed.appName === undefined ? {} : { appName: parsed.appName }),
       ...(parsed.serverName === undefined ? {} : { serverName: parsed.serverName }),
       onWarning: (warning) => {
-        // Workers load the same config: the primary has said it already.
-        if (!cluster.isWorker) io.err(`trowel: warning: ${warning.message}`);
+        // Workers load the same config: one of them says it.
+        if (worker === undefined ? !cluster.isWorker : worker.slot === 0) {
+          io.err(`trowel: warning: ${warning.message}`);
+        }
       },
     });
   } catch (error) {
     report(error, io);
-    if (imports !== undefined && process.env[RESTART] === '1') {
-      const files = [resolve(config.replace(/#.*$/, '').replace(/^config:/, '')), ...imports()];
-      if (isDeployError(error) && error.file.startsWith('/')) files.push(error.file);
-      const stop = (): void => {
-        process.exit(0);
-      };
-      process.once('SIGTERM', stop).once('SIGINT', stop);
-      const changed = new Promise<void>((resolve) =>
-        watchFiles(
-          files,
-          parsed.reloadInterval,
-          () => {
-            resolve();
-          },
-          true,
-        ),
-      );
-      io.err('trowel: waiting for a change to restart');
-      await changed;
-      return 3;
+    if (worker !== undefined) {
+      // Watch what was read before the failure, so that the fix restarts.
+      worker.watch([configFile(config)]);
+      if (isDeployError(error) && error.file.startsWith('/')) worker.watch([error.file]);
+      await worker.flush();
     }
     return isConfigError(error) ? 2 : 1;
   }
-  // Watch from the moment the files were read, so that an edit made while the server starts
-  // is not missed.
-  const changed =
-    imports === undefined
-      ? undefined
-      : new Promise<string>((resolve) =>
-          watchFiles(
-            [...new Set([...deployment.files, ...imports()])],
-            parsed.reloadInterval,
-            resolve,
-          ),
-        );
+  worker?.watch(deployment.files);
   if (!supervised && cluster.isPrimary && parsed.pidFile !== undefined) {
     const problem = writePidFile(parsed.pidFile);
     if (problem !== undefined) {
@@ -169,20 +153,32 @@ async function run(
       return 2;
     }
   }
+  const runOptions: RunOptions =
+    worker === undefined
+      ? {
+          handleSignals: true,
+          onListen: (info) => {
+            const workers = parsed.workers === undefined ? '' : `, ${parsed.workers} workers`;
+            io.out(
+              `trowel: serving ${displayPath(deployment.file)} on ${info.url}/ (pid ${process.pid}${workers})`,
+            );
+          },
+        }
+      : // The primary reports where its workers serve, and stops them.
+        { handleSignals: false };
   let server;
   try {
-    server = await deployment.server(deployment.app, {
-      handleSignals: true,
-      onListen: (info) => {
-        const workers = parsed.workers === undefined ? '' : `, ${parsed.workers} workers`;
-        io.out(
-          `trowel: serving ${displayPath(deployment.file)} on ${info.url}/ (pid ${process.pid}${workers})`,
-        );
-      },
-    });
+    server = await deployment.server(deployment.app, runOptions);
   } catch (error) {
     report(error, io);
+    await worker?.flush();
     return isConfigError(error) ? 2 : 1;
+  }
+  if (worker !== undefined) {
+    const running = server;
+    worker.onStop(() => running.close());
+    worker.ready(running.url);
+    return undefined;
   }
   if (supervised && process.connected) {
     // The supervisor went away without stopping us: stop too.
@@ -190,12 +186,7 @@ async function run(
       void server.close().then(() => process.exit(0));
     });
   }
-  if (changed === undefined) return undefined;
-  const running = server;
-  const file = await changed;
-  io.err(`trowel: ${displayPath(file)} changed; restarting`);
-  await running.close();
-  return 3;
+  return undefined;
 }
 
 async function supervise(parsed: ServeArgs, args: readonly string[], io: Output): Promise<number> {
@@ -217,35 +208,27 @@ async function supervise(parsed: ServeArgs, args: readonly string[], io: Output)
       return 2;
     }
   }
-  // Written by the signal handler, read after each child exits.
-  const state: { stopping: boolean; child: ReturnType<typeof spawn> | undefined } = {
-    stopping: false,
-    child: undefined,
-  };
+  const child = spawn(process.execPath, [...process.execArgv, LAUNCHER, 'serve', ...args], {
+    // Its own process group: a terminal's ^C reaches the supervisor alone, which stops the
+    // child once, gracefully.
+    detached: true,
+    stdio: ['inherit', output, output, 'ipc'],
+    env: { ...process.env, [ROLE]: 'child' },
+  });
+  let stopping = false;
   const stop = (): void => {
-    state.child?.kill(state.stopping ? 'SIGKILL' : 'SIGTERM');
-    state.stopping = true;
+    child.kill(stopping ? 'SIGKILL' : 'SIGTERM');
+    stopping = true;
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  for (let restarts = 0; ; restarts++) {
-    const child = spawn(process.execPath, [...process.execArgv, LAUNCHER, 'serve', ...args], {
-      // Its own process group: a terminal's ^C reaches the supervisor alone, which stops the
-      // child once, gracefully.
-      detached: true,
-      stdio: ['inherit', output, output, 'ipc'],
-      env: { ...process.env, [ROLE]: 'child', [RESTART]: restarts > 0 ? '1' : '0' },
-    });
-    state.child = child;
-    const [code] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-    if (!state.stopping && parsed.reload && code === 3) continue;
-    process.off('SIGTERM', stop);
-    process.off('SIGINT', stop);
-    if (code !== 0 && restarts === 0 && parsed.logFile !== undefined) {
-      io.err(
-        `trowel serve: the server exited with status ${code ?? 'from a signal'}; see ${parsed.logFile}`,
-      );
-    }
-    return code ?? 1;
+  const [code] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  process.off('SIGTERM', stop);
+  process.off('SIGINT', stop);
+  if (code !== 0 && parsed.logFile !== undefined) {
+    io.err(
+      `trowel serve: the server exited with status ${code ?? 'from a signal'}; see ${parsed.logFile}`,
+    );
   }
+  return code ?? 1;
 }

@@ -1,70 +1,61 @@
-import { mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { watchFiles } from './watch.ts';
+import { describe, expect, it } from 'vitest';
+import { configFile, describeEvent } from './watch.ts';
 
-const stops: (() => void)[] = [];
-const dirs: string[] = [];
-afterEach(() => {
-  for (const stop of stops.splice(0)) stop();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+const here = (path: string): string => join(process.cwd(), path);
+
+describe('configFile', () => {
+  it.each([
+    ['site.ini', here('site.ini')],
+    ['conf/site.ini#api', here('conf/site.ini')],
+    ['config:site.ini#main', here('site.ini')],
+    ['/etc/trowel/site.ini', '/etc/trowel/site.ini'],
+    ['dir#1/site.ini', here('dir#1/site.ini')],
+  ])('reads %j as %j', (given, path) => {
+    expect(configFile(given)).toBe(path);
+  });
 });
 
-function watched(change: (dir: string) => void): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'trowel-watch-'));
-  dirs.push(dir);
-  writeFileSync(join(dir, 'a.ini'), 'one');
-  const changed = new Promise<string>((resolve) => {
-    stops.push(watchFiles([join(dir, 'a.ini'), join(dir, 'missing.ts')], 10, resolve));
-  });
-  change(dir);
-  return changed;
-}
-
-describe('watchFiles', () => {
+describe('describeEvent', () => {
   it.each([
+    [{ type: 'change', paths: [here('app.ts')] }, { err: 'trowel: app.ts changed; restarting' }],
     [
-      'a rewrite',
-      (dir: string) => {
-        writeFileSync(join(dir, 'a.ini'), 'two!');
+      { type: 'change', paths: [here('a.ts'), here('b.ts'), '/elsewhere/c.ts'] },
+      { err: 'trowel: a.ts and 2 more changed; restarting' },
+    ],
+    [
+      { type: 'serving', generation: 2, url: 'http://127.0.0.1:8080', pids: [41] },
+      {
+        out: `trowel: serving site.ini on http://127.0.0.1:8080/ (pid ${process.pid}, worker 41)`,
       },
     ],
     [
-      'a replacement by rename',
-      (dir: string) => {
-        writeFileSync(join(dir, 'tmp'), 'one');
-        renameSync(join(dir, 'tmp'), join(dir, 'a.ini'));
+      { type: 'serving', generation: 1, url: 'https://[::1]:4443', pids: [41, 42] },
+      {
+        out: `trowel: serving site.ini on https://[::1]:4443/ (pid ${process.pid}, workers 41, 42)`,
       },
     ],
     [
-      'a deletion',
-      (dir: string) => {
-        unlinkSync(join(dir, 'a.ini'));
+      { type: 'failed', pid: 41, code: 2, signal: null, serving: true },
+      { err: 'trowel: waiting for a change to restart (the previous version keeps serving)' },
+    ],
+    [
+      { type: 'failed', pid: 41, code: null, signal: 'SIGKILL', serving: false },
+      {
+        err: 'trowel: the new worker 41 exited (signal SIGKILL)\ntrowel: waiting for a change to restart',
       },
     ],
-  ])('reports %s', async (_what, change) => {
-    expect(await watched(change)).toMatch(/a\.ini$/);
-  });
-
-  it('reports a file that appears', async () => {
-    expect(
-      await watched((dir) => {
-        writeFileSync(join(dir, 'missing.ts'), '');
-      }),
-    ).toMatch(/missing\.ts$/);
-  });
-
-  it('stays quiet while nothing changes, and stops when asked', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'trowel-watch-'));
-    dirs.push(dir);
-    writeFileSync(join(dir, 'a.ini'), 'one');
-    let called = false;
-    const stop = watchFiles([join(dir, 'a.ini')], 5, () => (called = true), true);
-    await new Promise((resolve) => setTimeout(resolve, 40));
-    stop();
-    writeFileSync(join(dir, 'a.ini'), 'changed');
-    await new Promise((resolve) => setTimeout(resolve, 40));
-    expect(called).toBe(false);
+    [
+      { type: 'address', kept: ['127.0.0.1:8080'], wanted: ['127.0.0.1:9090'] },
+      {
+        err: 'trowel: the new version listens on 127.0.0.1:9090, but --reload keeps the socket it opened on 127.0.0.1:8080; restart trowel serve by hand to move it (the previous version keeps serving)',
+      },
+    ],
+    [
+      { type: 'exit', pid: 41, code: 7, signal: null },
+      { err: 'trowel: worker 41 exited (status 7); waiting for a change to restart' },
+    ],
+  ] as const)('describes %j', (event, lines) => {
+    expect(describeEvent(event, here('site.ini'))).toEqual(lines);
   });
 });

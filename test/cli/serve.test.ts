@@ -190,14 +190,7 @@ describe('trowel serve', () => {
 describe('trowel serve --reload', () => {
   it('restarts when the code changes, and exits 0 on SIGTERM', async () => {
     const env = scratch({ 'site.ini': SITE, 'app.mjs': APP_MODULE('v1') });
-    const server = serveCli(env, [
-      'site.ini',
-      '--port',
-      '0',
-      '--reload',
-      '--reload-interval',
-      '0.1',
-    ]);
+    const server = serveCli(env, ['site.ini', '--port', '0', '--reload']);
     expect((await fetchText(await server.nextUrl())).body).toBe('hello v1 /');
     writeFileSync(join(env.basePath, 'app.mjs'), APP_MODULE('v2'));
     expect((await fetchText(await server.nextUrl())).body).toBe('hello v2 /');
@@ -208,14 +201,7 @@ describe('trowel serve --reload', () => {
 
   it('restarts when the config changes, waiting out a broken one', async () => {
     const env = scratch({ 'site.ini': SITE, 'app.mjs': APP_MODULE('v1') });
-    const server = serveCli(env, [
-      'site.ini',
-      '--port',
-      '0',
-      '--reload',
-      '--reload-interval',
-      '0.1',
-    ]);
+    const server = serveCli(env, ['site.ini', '--port', '0', '--reload']);
     await server.nextUrl();
     writeFileSync(join(env.basePath, 'site.ini'), `${SITE}use = twice\n`);
     await server.stderrMatches(/waiting for a change to restart/);

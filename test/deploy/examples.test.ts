@@ -178,7 +178,13 @@ describe('the PasteDeploy spec examples', () => {
   };
 
   it.each([
-    ['A (site.ini)', ['site.ini'], 'site.ini', {}, { http_port: '0' }],
+    [
+      'A (site.ini)',
+      ['site.ini'],
+      'site.ini',
+      { 'htdocs/index.html': '<p>a</p>' },
+      { http_port: '0' },
+    ],
     ['B (backend.ini)', ['backend.ini'], 'backend.ini', backend, {}],
     ['C (prod.ini)', ['prod.ini', 'apps/wiki.ini'], 'prod.ini', { 'apps/wiki.mjs': wiki }, {}],
     ['D (edge.ini)', ['edge.ini'], 'edge.ini', { 'htdocs/index.html': '<p>edge</p>' }, {}],
