@@ -9,28 +9,11 @@
  * `Content-Length`, the first chunk and the end are looked for the same way, and a body found
  * complete gets its `Content-Length` here.
  */
+import { NOT_YET, settledSoon as soon } from '../core/settled.ts';
 import type { AccessLogOutcome } from './format.ts';
 
 /** Called once: when the body has been handed over whole, was cancelled, or failed. */
 export type BodyDone = (bytes: number, outcome: AccessLogOutcome) => void;
-
-const NOT_YET: unique symbol = Symbol('not yet');
-const notYet = Promise.resolve(NOT_YET);
-const ignore = (): void => undefined;
-
-/**
- * What `promise` settled with, if it did within two microtask turns (the margin trowel/server
- * allows a finished body); else `NOT_YET`. A rejection is left for whoever awaits it next.
- */
-async function soon<T>(promise: Promise<T>): Promise<T | typeof NOT_YET> {
-  let result: T | typeof NOT_YET = NOT_YET;
-  promise.then((value) => {
-    result = value;
-  }, ignore);
-  await notYet;
-  await notYet;
-  return result;
-}
 
 function sizeOf(chunk: unknown): number {
   // A chunk that is not bytes is the server's to refuse; it counts for nothing here.

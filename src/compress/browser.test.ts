@@ -3,8 +3,7 @@
  * page and the data the page fetches. Over HTTPS, because browsers offer `br` and `zstd` only on
  * secure connections. Skipped, saying why, where /usr/bin/chromium is not installed.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   removeCertificate,
@@ -14,8 +13,8 @@ import {
 import type { Handler } from '../core/handler.ts';
 import { serve, type TrowelServer } from '../server/index.ts';
 import { compress, HAS_ZSTD, type Encoding } from './index.ts';
+import { hasChromium, launchChromium } from '../../test/helpers/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ENCODINGS: Encoding[] = HAS_ZSTD
   ? ['gzip', 'deflate', 'br', 'zstd']
   : ['gzip', 'deflate', 'br'];
@@ -48,7 +47,7 @@ const root: Handler = (request, ctx) => {
   return handler ? handler(request, ctx) : new Response('no such coding', { status: 404 });
 };
 
-describe.skipIf(!existsSync(CHROMIUM))('compress() in headless Chromium', () => {
+describe.skipIf(!hasChromium)('compress() in headless Chromium', () => {
   let tls: SelfSigned | undefined;
   let server: TrowelServer;
   let browser: Browser;
@@ -61,19 +60,7 @@ describe.skipIf(!existsSync(CHROMIUM))('compress() in headless Chromium', () => 
       host: '127.0.0.1',
       tls: { cert: tls.cert, key: tls.key },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ ignoreHTTPSErrors: true });
   }, 60_000);
 

@@ -42,7 +42,8 @@ import {
   notModifiedHeaders,
 } from './headers.ts';
 import { resolveOptions, type CompressOptions, type ResolvedOptions } from './options.ts';
-import { bytesOf, compressedStream, NOT_YET, settledSoon } from './stream.ts';
+import { NOT_YET, settledSoon } from '../core/settled.ts';
+import { bytesOf, compressedStream } from './stream.ts';
 
 export { HAS_ZSTD, type Encoding } from './encoders.ts';
 export { DEFAULT_TYPES, type CompressibleTypes, type CompressOptions } from './options.ts';

@@ -10,27 +10,10 @@
  * pays no flush per chunk. When the client goes away the server cancels this stream, which
  * destroys the encoder (freeing its native memory at once) and cancels the application's body.
  */
+import { NOT_YET, settledSoon } from '../core/settled.ts';
 import { flushKind, type Encoder, type Encoding } from './encoders.ts';
 
-/** What `promise` settled with when that happens within two microtask turns, else `NOT_YET`. */
-export const NOT_YET: unique symbol = Symbol('not yet');
-const notYet = Promise.resolve(NOT_YET);
 const ignore = (): void => undefined;
-
-/**
- * What `promise` settles with, if it settles within two turns of the microtask queue, else
- * `NOT_YET`: a stream whose bytes are already in memory answers its reads that fast, one still
- * waiting on its producer (a timer, a socket, a file) does not.
- */
-export async function settledSoon<T>(promise: Promise<T>): Promise<T | typeof NOT_YET> {
-  let result: T | typeof NOT_YET = NOT_YET;
-  promise.then((value) => {
-    result = value;
-  }, ignore);
-  await notYet;
-  await notYet;
-  return result;
-}
 
 type Read = ReadableStreamReadResult<unknown>;
 

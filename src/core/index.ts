@@ -91,3 +91,4 @@ export {
 } from './content-disposition.ts';
 export { AUTH_TYPE, LIFECYCLE, REMOTE_USER, type Lifecycle } from './keys.ts';
 export { connectionTokens, HOP_BY_HOP, hopByHop, withoutHopByHop } from './hop-by-hop.ts';
+export { NOT_YET, settledSoon } from './settled.ts';

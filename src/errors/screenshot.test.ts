@@ -1,14 +1,11 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start } from '../../test/server/helpers.ts';
 import { errors } from './index.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
+import { hasChromium, launchChromium } from '../../test/helpers/chromium.ts';
 
 describe.skipIf(!hasChromium)(
   'the debug page in headless Chromium (needs /usr/bin/chromium)',
@@ -18,19 +15,7 @@ describe.skipIf(!hasChromium)(
 
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'trowel-errors-'));
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium();
     });
 
     afterAll(async () => {

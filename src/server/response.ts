@@ -15,6 +15,7 @@
  * page would be read as part of the body.
  */
 import { STATUS_CODES, type ServerResponse } from 'node:http';
+import { NOT_YET, settledSoon } from '../core/settled.ts';
 
 /** How to send one response. */
 export interface WriteOptions {
@@ -28,27 +29,9 @@ export interface WriteOptions {
   onStreamError(error: unknown): void;
 }
 
-export const NOT_YET: unique symbol = Symbol('not yet');
-const notYet = Promise.resolve(NOT_YET);
-const ignore = (): void => undefined;
+export { NOT_YET, settledSoon } from '../core/settled.ts';
 
-/**
- * What `promise` settled with, if it settles within two turns of the microtask queue, else
- * `NOT_YET` (a rejection comes out of `await promise` later). A body already in memory closes its
- * stream within a turn of its last chunk; one still being produced is not waited for. It does what
- * `Promise.race([promise, resolved])` does, for less: no array, no iteration, no extra promises.
- */
-export async function settledSoon<T>(promise: Promise<T>): Promise<T | typeof NOT_YET> {
-  let result: T | typeof NOT_YET = NOT_YET;
-  promise.then((value) => {
-    result = value;
-  }, ignore);
-  // One turn is enough for Node's streams; the second is a margin, so that a body whose stream
-  // takes a turn longer to close still gets its Content-Length rather than chunked framing.
-  await notYet;
-  await notYet;
-  return result;
-}
+const ignore = (): void => undefined;
 
 /** Thrown (before anything is sent) when a response cannot be sent as the application built it. */
 export class UnsendableResponseError extends TypeError {
