@@ -61,7 +61,6 @@ describe('trowel', () => {
     expect(status).toBe(0);
     expect(out).toMatch(/^egg:Paste#http +server +available +trowel\/server$/m);
     expect(out).toMatch(/^egg:Paste#proxy +app +available +trowel\/proxy$/m);
-    expect(out).toMatch(/^egg:Paste#auth_basic +filter +planned +trowel\/auth\/basic$/m);
     expect(out).toMatch(/^egg:wsgi_cache#middleware +filter +available +trowel\/disk-cache$/m);
     expect(out).toMatch(/^egg:Paste#pony +filter +unsupported +it is a joke filter$/m);
   });

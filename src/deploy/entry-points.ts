@@ -274,19 +274,82 @@ const AVAILABLE: readonly (readonly [...Row, load: () => Promise<Factory>])[] = 
       create: (await import('./adapters/errors.ts')).evalErrorFilterApp,
     }),
   ],
+  [
+    'egg:Paste#auth_tkt',
+    'filter-app',
+    'trowel/auth/tkt',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/auth.ts')).authTktFilterApp,
+    }),
+  ],
+  [
+    'egg:Paste#auth_cookie',
+    'filter-app',
+    'trowel/auth/cookie',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/auth.ts')).authCookieFilterApp,
+    }),
+  ],
+  [
+    'egg:Paste#auth_form',
+    'filter-app',
+    'trowel/auth/form',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/auth.ts')).authFormFilterApp,
+    }),
+  ],
+  [
+    'egg:Paste#grantip',
+    'filter-app',
+    'trowel/auth/grantip',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/auth.ts')).grantIpFilterApp,
+    }),
+  ],
+  [
+    'egg:Paste#paste_session',
+    'filter-app',
+    'trowel/session',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/auth.ts')).pasteSessionFilterApp,
+    }),
+  ],
+  [
+    'egg:Paste#flup_session',
+    'filter-app',
+    'trowel/session',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/auth.ts')).flupSessionFilterApp,
+    }),
+  ],
+  [
+    'egg:Paste#auth_basic',
+    'filter-app',
+    'trowel/auth/basic',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/auth.ts')).authBasicFilterApp,
+    }),
+  ],
+  [
+    'egg:Paste#auth_digest',
+    'filter-app',
+    'trowel/auth/digest',
+    async () => ({
+      protocol: 'filter-app',
+      create: (await import('./adapters/auth.ts')).authDigestFilterApp,
+    }),
+  ],
 ];
 
 /** Names whose capability does not exist yet. */
-const PLANNED: readonly Row[] = [
-  ['egg:Paste#auth_basic', 'filter-app', 'trowel/auth/basic'],
-  ['egg:Paste#auth_digest', 'filter-app', 'trowel/auth/digest'],
-  ['egg:Paste#auth_form', 'filter-app', 'trowel/auth/form'],
-  ['egg:Paste#auth_cookie', 'filter-app', 'trowel/auth/cookie'],
-  ['egg:Paste#auth_tkt', 'filter-app', 'trowel/auth/tkt'],
-  ['egg:Paste#grantip', 'filter-app', 'trowel/auth/grantip'],
-  ['egg:Paste#flup_session', 'filter-app', 'trowel/session'],
-  ['egg:Paste#paste_session', 'filter-app', 'trowel/session'],
-];
+const PLANNED: readonly Row[] = [];
 
 const USE_HTTP =
   'use egg:Paste#http (trowel/server), behind your front-end server if you need another protocol';

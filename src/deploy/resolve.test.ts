@@ -11,6 +11,23 @@ const SECTION: Readonly<Record<ObjectType, string>> = {
   server: 'server',
 };
 
+/**
+ * Every name trowel knows, plus one planned name per object type: every Paste name is available
+ * or unsupported now, and the "not available yet" path still has to work for the next ones.
+ */
+const REGISTRY = defaultRegistry()
+  .register('egg:Future#app', { status: 'planned', protocol: 'app', capability: 'trowel/future' })
+  .register('egg:Future#filter', {
+    status: 'planned',
+    protocol: 'filter-app',
+    capability: 'trowel/future',
+  })
+  .register('egg:Future#server', {
+    status: 'planned',
+    protocol: 'server',
+    capability: 'trowel/future',
+  });
+
 /** Loads `[TYPE:main] use = REFERENCE` (plus `extra` lines) as an object of `type`. */
 function load(
   type: ObjectType,
@@ -24,13 +41,16 @@ function load(
     'site.ini': `[${SECTION[type]}:main]\nuse = ${use}\n${extra}`,
   });
   const path = `${dir}/site.ini`;
-  return type === 'app' ? loadApp(path) : type === 'filter' ? loadFilter(path) : loadServer(path);
+  const options = { registry: REGISTRY };
+  return type === 'app'
+    ? loadApp(path, options)
+    : type === 'filter'
+      ? loadFilter(path, options)
+      : loadServer(path, options);
 }
 
 describe('egg: entry points', () => {
-  const planned = [...defaultRegistry().entries()].filter(
-    ({ entry }) => entry.status === 'planned',
-  );
+  const planned = [...REGISTRY.entries()].filter(({ entry }) => entry.status === 'planned');
 
   it.each(
     planned.map(({ name, type, entry }) => [

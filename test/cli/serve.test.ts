@@ -78,8 +78,8 @@ describe('trowel serve', () => {
 
   it.each([
     [
-      'unavailable-filter.ini',
-      'unavailable-filter.ini:2 [filter-app:main] use: capability not available yet: egg:Paste#auth_basic will be provided by trowel/auth/basic',
+      'use-missing-section.ini',
+      'use-missing-section.ini:2 [app:main] use: there is no application named "site" in use-missing-section.ini (did you mean "sites"?; it has "main", "sites")',
     ],
     [
       'syntax-duplicate-key.ini',
