@@ -1,26 +1,16 @@
 /**
  * The configs of the seed documents (002: paste.proxy, 004: wsgi_cache) and the four examples of
- * the PasteDeploy spec, loaded unchanged. Each fails today only because a capability it names does
- * not exist yet, with the "capability not available yet" error naming the entry point, file,
- * section and key. When the capability lands and registers its entry points, the `runIf` tests
- * stop running and the `skipIf` tests start: the same configs must then load and serve.
+ * the PasteDeploy spec, loaded unchanged: they must load and serve.
  */
 import dns, { type LookupAddress, type LookupOptions } from 'node:dns';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultRegistry } from '../../src/deploy/entry-points.ts';
 import { loadApp, loadDeployment } from '../../src/deploy/loader.ts';
-import { parseEntryPointName, type ObjectType } from '../../src/deploy/registry.ts';
-import { DEPLOY, get, rejection, send, tree } from './helpers.ts';
+import { DEPLOY, get, send, tree } from './helpers.ts';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
-
-function isPlanned(name: string, type: ObjectType): boolean {
-  const parsed = parseEntryPointName(name);
-  return parsed !== undefined && defaultRegistry().lookup(parsed, type)?.status === 'planned';
-}
 
 /** Copies files of fixtures/`folder` into a scratch directory, with `extra` files beside them. */
 function copy(
@@ -73,100 +63,53 @@ const MY_WSGI_APP = {
 };
 
 describe('seed 002: the paste.proxy example', () => {
-  const proxyPlanned = isPlanned('egg:Paste#proxy', 'app');
+  it('loads unchanged and refuses methods other than GET without calling the upstream', async () => {
+    const dir = copy('seeds', ['002-paste-proxy.ini']);
+    const app = await loadApp(join(dir, '002-paste-proxy.ini'));
+    const response = await send(
+      app,
+      new Request('http://localhost/x', { method: 'POST', body: 'x' }),
+    );
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET');
+  });
 
-  it.runIf(proxyPlanned)(
-    'fails, until trowel/proxy lands, saying egg:Paste#proxy is not available yet',
-    async () => {
-      const dir = copy('seeds', ['002-paste-proxy.ini']);
-      const error = await rejection(loadApp(join(dir, '002-paste-proxy.ini')));
-      expect(error).toMatchObject({
-        code: 'TROWEL_ERR_DEPLOY_UNAVAILABLE',
-        section: 'app:main',
-        key: 'use',
-        line: 3,
-      });
-      expect(error.detail).toBe(
-        'capability not available yet: egg:Paste#proxy will be provided by trowel/proxy',
-      );
-    },
-  );
-
-  it.skipIf(proxyPlanned)(
-    'loads unchanged and refuses methods other than GET without calling the upstream',
-    async () => {
+  it('loads unchanged and forwards GETs to server3:8680 under /exist/rest/db/orgs/sch/config/', async () => {
+    // The seed names the host server3, which no DNS server here knows: that one name is answered
+    // in-process (the only stand-in); the upstream is a real server on port 8680 of loopback.
+    const upstream = createServer((req, res) => {
+      res.setHeader('content-type', 'application/xml');
+      res.end(`<seen path="${req.url ?? ''}" host="${req.headers.host ?? ''}"/>`);
+    });
+    await new Promise<void>((resolve, reject) => {
+      upstream.once('error', reject);
+      upstream.listen(8680, '127.0.0.1', resolve);
+    });
+    const restore = answerLookup('server3', '127.0.0.1');
+    try {
       const dir = copy('seeds', ['002-paste-proxy.ini']);
       const app = await loadApp(join(dir, '002-paste-proxy.ini'));
-      const response = await send(
-        app,
-        new Request('http://localhost/x', { method: 'POST', body: 'x' }),
+      const response = await get(app, '/school.xml?v=2');
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe(
+        '<seen path="/exist/rest/db/orgs/sch/config/school.xml?v=2" host="server3:8680"/>',
       );
-      expect(response.status).toBe(405);
-      expect(response.headers.get('allow')).toBe('GET');
-    },
-  );
-
-  it.skipIf(proxyPlanned)(
-    'loads unchanged and forwards GETs to server3:8680 under /exist/rest/db/orgs/sch/config/',
-    async () => {
-      // The seed names the host server3, which no DNS server here knows: that one name is answered
-      // in-process (the only stand-in); the upstream is a real server on port 8680 of loopback.
-      const upstream = createServer((req, res) => {
-        res.setHeader('content-type', 'application/xml');
-        res.end(`<seen path="${req.url ?? ''}" host="${req.headers.host ?? ''}"/>`);
-      });
-      await new Promise<void>((resolve, reject) => {
-        upstream.once('error', reject);
-        upstream.listen(8680, '127.0.0.1', resolve);
-      });
-      const restore = answerLookup('server3', '127.0.0.1');
-      try {
-        const dir = copy('seeds', ['002-paste-proxy.ini']);
-        const app = await loadApp(join(dir, '002-paste-proxy.ini'));
-        const response = await get(app, '/school.xml?v=2');
-        expect(response.status).toBe(200);
-        expect(await response.text()).toBe(
-          '<seen path="/exist/rest/db/orgs/sch/config/school.xml?v=2" host="server3:8680"/>',
-        );
-      } finally {
-        restore();
-        upstream.closeAllConnections();
-        await new Promise((resolve) => upstream.close(resolve));
-      }
-    },
-  );
+    } finally {
+      restore();
+      upstream.closeAllConnections();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
+  });
 });
 
 describe('seed 004: the wsgi_cache example', () => {
-  const cachePlanned = isPlanned('egg:wsgi_cache#middleware', 'filter');
-
-  it.runIf(cachePlanned)(
-    'fails, until trowel/disk-cache lands, saying egg:wsgi_cache#middleware is not available yet',
-    async () => {
-      const dir = copy('seeds', ['004-wsgi-cache.ini'], MY_WSGI_APP);
-      const error = await rejection(loadApp(join(dir, '004-wsgi-cache.ini')));
-      expect(error).toMatchObject({
-        code: 'TROWEL_ERR_DEPLOY_UNAVAILABLE',
-        section: 'filter:cache',
-        key: 'use',
-        line: 7,
-      });
-      expect(error.detail).toBe(
-        'capability not available yet: egg:wsgi_cache#middleware will be provided by trowel/disk-cache',
-      );
-    },
-  );
-
-  it.skipIf(cachePlanned)(
-    'serves the application unchanged and stores the page under cache/ beside the config',
-    async () => {
-      const dir = copy('seeds', ['004-wsgi-cache.ini'], MY_WSGI_APP);
-      const app = await loadApp(join(dir, '004-wsgi-cache.ini'));
-      const response = await get(app, '/about');
-      expect(await response.text()).toBe('<p>page /about</p>');
-      expect(readFileSync(join(dir, 'cache/about'), 'utf8')).toBe('<p>page /about</p>');
-    },
-  );
+  it('serves the application unchanged and stores the page under cache/ beside the config', async () => {
+    const dir = copy('seeds', ['004-wsgi-cache.ini'], MY_WSGI_APP);
+    const app = await loadApp(join(dir, '004-wsgi-cache.ini'));
+    const response = await get(app, '/about');
+    expect(await response.text()).toBe('<p>page /about</p>');
+    expect(readFileSync(join(dir, 'cache/about'), 'utf8')).toBe('<p>page /about</p>');
+  });
 });
 
 describe('the PasteDeploy spec examples', () => {
@@ -188,26 +131,12 @@ describe('the PasteDeploy spec examples', () => {
     ['B (backend.ini)', ['backend.ini'], 'backend.ini', backend, {}],
     ['C (prod.ini)', ['prod.ini', 'apps/wiki.ini'], 'prod.ini', { 'apps/wiki.mjs': wiki }, {}],
     ['D (edge.ini)', ['edge.ini'], 'edge.ini', { 'htdocs/index.html': '<p>edge</p>' }, {}],
-  ])(
-    'example %s loads, or fails only for a capability that is not available yet',
-    async (_name, paths, file, extra, globalConf) => {
-      const dir = copy('paste-examples', paths, extra);
-      try {
-        const deployment = await loadDeployment(join(dir, file), {
-          globalConf,
-          onWarning: () => undefined,
-        });
-        expect(typeof deployment.app).toBe('function');
-      } catch (error) {
-        expect(error).toMatchObject({ code: 'TROWEL_ERR_DEPLOY_UNAVAILABLE' });
-        const name = /capability not available yet: (\S+) will be provided by (\S+)$/.exec(
-          (error as Error).message,
-        );
-        expect(name).not.toBeNull();
-        expect(readFileSync(join(dir, file), 'utf8')).toContain(
-          name?.[1]?.replace(/#main$/, '') ?? '?',
-        );
-      }
-    },
-  );
+  ])('example %s loads unchanged', async (_name, paths, file, extra, globalConf) => {
+    const dir = copy('paste-examples', paths, extra);
+    const deployment = await loadDeployment(join(dir, file), {
+      globalConf,
+      onWarning: () => undefined,
+    });
+    expect(typeof deployment.app).toBe('function');
+  });
 });
