@@ -1,13 +1,13 @@
 /**
  * The `signedCookie()` middleware and its options.
  */
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../core/config-error.ts';
 import type { Context, Key } from '../../core/context.ts';
 import { deleteCookie, getCookies, serializeCookie, type SameSite } from '../../core/cookies.ts';
 import type { Middleware } from '../../core/handler.ts';
 import { AUTH_TYPE, REMOTE_USER } from '../../core/keys.ts';
 import { openValues, sealValues } from './seal.ts';
+import { readSecret } from '../secret.ts';
 
 /** Options for {@link signedCookie}. */
 export interface SignedCookieOptions {
@@ -175,7 +175,7 @@ function resolve(options: SignedCookieOptions): Resolved {
     );
   }
   const resolved: Resolved = {
-    secret: readSecret(options),
+    secret: readSecret(options, 'TROWEL_ERR_AUTH_COOKIE_SECRET', 'signedCookie', 32),
     name: options.name ?? 'trowel_auth',
     keys,
     maxAge,
@@ -209,33 +209,4 @@ function resolve(options: SignedCookieOptions): Resolved {
     );
   }
   return resolved;
-}
-
-function readSecret(options: SignedCookieOptions): string {
-  if ((options.secret === undefined) === (options.secretFile === undefined)) {
-    throw new ConfigError(
-      'TROWEL_ERR_AUTH_COOKIE_SECRET',
-      'signedCookie: give exactly one of secret and secretFile',
-    );
-  }
-  let secret = options.secret;
-  if (options.secretFile !== undefined) {
-    try {
-      secret = readFileSync(options.secretFile, 'utf8').trimEnd();
-    } catch (error) {
-      throw new ConfigError(
-        'TROWEL_ERR_AUTH_COOKIE_SECRET',
-        `signedCookie: cannot read secretFile ${options.secretFile}`,
-        { cause: error },
-      );
-    }
-  }
-  // An HMAC key shorter than the hash output weakens it (RFC 2104 §3).
-  if (secret === undefined || Buffer.byteLength(secret) < 32) {
-    throw new ConfigError(
-      'TROWEL_ERR_AUTH_COOKIE_SECRET',
-      'signedCookie: the secret must be at least 32 bytes',
-    );
-  }
-  return secret;
 }

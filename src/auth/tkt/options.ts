@@ -1,11 +1,11 @@
 /**
  * The options of `authTkt()`, and their validation when the middleware is built.
  */
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../core/config-error.ts';
 import type { Context } from '../../core/context.ts';
 import { serializeCookie, type SameSite } from '../../core/cookies.ts';
 import type { TicketData, TicketDigest } from './ticket.ts';
+import { readSecret } from '../secret.ts';
 
 /** Options for `authTkt()`. */
 export interface AuthTktOptions {
@@ -88,7 +88,7 @@ const DIGESTS: readonly string[] = ['md5', 'sha256', 'sha512'];
  * ```
  */
 export function resolveTktOptions(options: AuthTktOptions): ResolvedTktOptions {
-  const secret = readSecret(options);
+  const secret = readSecret(options, 'TROWEL_ERR_AUTH_TKT_SECRET', 'authTkt', 16);
   const digest = options.digest ?? 'sha256';
   if (!DIGESTS.includes(digest)) {
     throw new ConfigError(
@@ -140,35 +140,6 @@ export function resolveTktOptions(options: AuthTktOptions): ResolvedTktOptions {
   };
   checkCookie(resolved);
   return resolved;
-}
-
-function readSecret(options: AuthTktOptions): string {
-  if ((options.secret === undefined) === (options.secretFile === undefined)) {
-    throw new ConfigError(
-      'TROWEL_ERR_AUTH_TKT_SECRET',
-      'authTkt: give exactly one of secret and secretFile',
-    );
-  }
-  let secret = options.secret;
-  if (options.secretFile !== undefined) {
-    try {
-      secret = readFileSync(options.secretFile, 'utf8').trimEnd();
-    } catch (error) {
-      throw new ConfigError(
-        'TROWEL_ERR_AUTH_TKT_SECRET',
-        `authTkt: cannot read secretFile ${options.secretFile}`,
-        { cause: error },
-      );
-    }
-  }
-  // Anyone who guesses the secret can mint a ticket for any user, so refuse the guessable ones.
-  if (secret === undefined || Buffer.byteLength(secret) < 16) {
-    throw new ConfigError(
-      'TROWEL_ERR_AUTH_TKT_SECRET',
-      'authTkt: the secret must be at least 16 bytes',
-    );
-  }
-  return secret;
 }
 
 function checkCookie(options: ResolvedTktOptions): void {
