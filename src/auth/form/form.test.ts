@@ -135,7 +135,7 @@ describe('formAuth(): the login page', () => {
     const res = await client.get('/x?a=1&b=2', { status: 401 });
     expect(res.text).toContain('action="/x?a=1&amp;b=2"');
     expect(res.text).toContain('<p>R&amp;D</p>');
-    expect(res.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+    expect(res.headers.get('content-security-policy')).toBe("form-action 'self'; frame-ancestors 'none'");
   });
 
   it('sends no body for HEAD', async () => {
@@ -395,4 +395,22 @@ describe('formAuth(): options', () => {
     const options = Object.freeze({ verify: () => true, realm: 'r' });
     expect(() => formAuth(options)).not.toThrow();
   });
+});
+
+describe('the form action', () => {
+  it.each(['//evil.example/steal', '/\\evil.example/steal', '///evil.example'])(
+    'never names another host for %s, even with a custom template',
+    async (path) => {
+      const { handler } = setup({ template: (page) => `<form action="${page.action}"></form>` });
+      const request = new Request(`http://localhost${path}`);
+      const { Context } = await import('../../core/context.ts');
+      const response = await handler(
+        request,
+        new Context(request, { pathInfo: new URL(request.url).pathname }),
+      );
+      const body = await response.text();
+      expect(body).toMatch(/action="\/[^/\\]/);
+      expect(response.headers.get('content-security-policy')).toContain("form-action 'self'");
+    },
+  );
 });

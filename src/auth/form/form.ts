@@ -61,7 +61,7 @@ export interface FormAuthOptions {
 
 const CSP_DEFAULT =
   "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-const CSP_CUSTOM = "frame-ancestors 'none'";
+const CSP_CUSTOM = "form-action 'self'; frame-ancestors 'none'";
 const EXPIRED = 'This form has expired or was sent from another site. Please sign in again.';
 const MISSING = 'Enter your user name and password.';
 const WRONG = 'Wrong user name or password.';
@@ -203,7 +203,9 @@ export function formAuth(options: FormAuthOptions): Middleware {
         const fresh = isCsrfCookie(cookie) ? undefined : newCsrfCookie();
         const token = issueCsrfToken(secret, fresh ?? cookie ?? '', Date.now());
         const url = new URL(request.url);
-        const body = template(loginPage(url.pathname + url.search, realm, username, error, token));
+        // One leading slash: `//evil.example/x` as an action would post the password to that host.
+        const action = `/${url.pathname.replace(/^[/\\]+/, '')}${url.search}`;
+        const body = template(loginPage(action, realm, username, error, token));
         const headers = new Headers({
           'content-type': 'text/html; charset=utf-8',
           // The page holds a one-off token and may hold a user name: no cache may keep it.

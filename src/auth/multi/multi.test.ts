@@ -191,3 +191,19 @@ describe('predicates', () => {
     expect(isConfigError(caught) && caught.code).toBe('TROWEL_ERR_AUTH_MULTI_PREDICATE');
   });
 });
+
+describe('pathStartsWith next to urlMap()', () => {
+  it.each(['/admin/x', '//admin/x', '/%61dmin/x', '/admin//x', '///admin'])(
+    'applies the scheme to %s, which urlMap routes to /admin',
+    async (path) => {
+      const { urlMap } = await import('../../urlmap/index.ts');
+      const { Context } = await import('../../core/context.ts');
+      const app = multiAuth([
+        [pathStartsWith('/admin'), () => () => new Response('denied', { status: 401 })],
+      ])(urlMap({ '/': () => new Response('home'), '/admin': () => new Response('admin') }));
+      const request = new Request(`http://localhost${path}`);
+      const response = await app(request, new Context(request, { pathInfo: path }));
+      expect(response.status).toBe(401);
+    },
+  );
+});

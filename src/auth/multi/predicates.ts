@@ -5,6 +5,7 @@ import { ConfigError } from '../../core/config-error.ts';
 import type { Context } from '../../core/context.ts';
 import { queryParams } from '../../core/body.ts';
 import { parseAccept } from '../../core/negotiation.ts';
+import { matchPath, normalizeSegment } from '../../urlmap/keys.ts';
 
 /** Decides whether a scheme applies to a request. */
 export type AuthPredicate = (request: Request, ctx: Context) => boolean | Promise<boolean>;
@@ -56,7 +57,8 @@ export function hasHeader(name: string, test?: (value: string) => boolean): Auth
 /**
  * A predicate that is true when the path still to be routed (`ctx.pathInfo`, below any mount) is
  * `prefix` or lies under it, on segment boundaries: `/api` matches `/api` and `/api/users`, never
- * `/apiary`.
+ * `/apiary`. Paths are compared as `urlMap()` routes them (`//api` and `/%61pi` are `/api`), so
+ * a scheme chosen for a mount covers every spelling that reaches it.
  *
  * @throws {ConfigError} `TROWEL_ERR_AUTH_MULTI_PREDICATE` when `prefix` does not start with `/`.
  * @example
@@ -72,9 +74,17 @@ export function pathStartsWith(prefix: string): AuthPredicate {
       `pathStartsWith(): ${JSON.stringify(prefix)} must start with "/"`,
     );
   }
-  const base = prefix.replace(/\/+$/, '');
-  return (_request, ctx) =>
-    base === '' || ctx.pathInfo === base || ctx.pathInfo.startsWith(`${base}/`);
+  // The prefix's segments, matched the way urlMap() routes (repeated slashes collapsed, escaped
+  // unreserved characters decoded), so that no spelling of a mounted path escapes the predicate.
+  const segments = prefix
+    .split('/')
+    .filter((segment) => segment !== '')
+    .map(normalizeSegment);
+  return (_request, ctx) => {
+    if (segments.length === 0) return true;
+    const end = matchPath(ctx.pathInfo, segments);
+    return end !== -1 && (end === ctx.pathInfo.length || ctx.pathInfo[end] === '/');
+  };
 }
 
 /**

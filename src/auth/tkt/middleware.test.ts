@@ -119,6 +119,15 @@ describe('authTkt reading tickets', () => {
     expect((await send(`auth_tkt=${ticket()}`)).seen?.user).toBeUndefined();
   });
 
+  it.each([
+    ['a minute ahead (clock skew)', 120, 'alice'],
+    ['more than a minute ahead', 121, undefined],
+    ['in 2106', 0xffffffff - T0, undefined],
+  ])('treats a ticket dated %s accordingly', async (_label, ahead, user) => {
+    const { send } = setup({ timeout: 3600 });
+    expect((await send(`auth_tkt=${ticket({ timestamp: T0 + ahead })}`)).seen?.user).toBe(user);
+  });
+
   it('accepts a ticket exactly at the timeout', async () => {
     const { send } = setup({ timeout: 3600, reissueTime: false });
     vi.setSystemTime((T0 + 3600) * 1000);

@@ -39,6 +39,9 @@ export const TKT_TOKENS: Key<readonly string[]> =
 /** The ticket's user data (mod_auth_tkt's `REMOTE_USER_DATA`), set with REMOTE_USER. */
 export const TKT_USER_DATA: Key<string> = createKey<string>('trowel.authTkt.userData');
 
+/** Seconds a ticket's timestamp may lie ahead of this server's clock. */
+const FUTURE_SKEW = 60;
+
 /**
  * Authenticates requests by a mod_auth_tkt ticket cookie, interoperable with Apache mod_auth_tkt
  * and Python Paste. A valid, unexpired ticket sets REMOTE_USER, AUTH_TYPE (`auth_tkt`),
@@ -66,7 +69,13 @@ export function authTkt(options: AuthTktOptions): Middleware {
     const https = ctx.scheme === 'https';
     const raw = readCookie(request.headers.get('cookie'), opts.cookieName);
     let ticket = raw === undefined ? undefined : readTicket(raw, clientIp(opts, ctx), opts);
-    if (ticket !== undefined && opts.timeout !== false && now - ticket.timestamp > opts.timeout) {
+    if (
+      ticket !== undefined &&
+      // A ticket from the future was minted by a clock that is wrong or by someone who meant it to
+      // outlive the timeout: refused beyond a minute of clock skew.
+      (ticket.timestamp > now + FUTURE_SKEW ||
+        (opts.timeout !== false && now - ticket.timestamp > opts.timeout))
+    ) {
       ticket = undefined;
     }
     if (
