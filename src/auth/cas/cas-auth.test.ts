@@ -4,6 +4,9 @@ import { serve, type TrowelServer } from '../../server/index.ts';
 import { stubCas } from './stub-cas.fixture.ts';
 import { CAS_ATTRIBUTES, casAuth, type CasAuthOptions } from './index.ts';
 
+/** The hosts these tests' requests name. */
+const HOSTS = ['app.test'];
+
 const secret = 'a test secret that is long enough!';
 const stub = stubCas();
 let casServer: TrowelServer;
@@ -26,7 +29,7 @@ function setup(options: Partial<CasAuthOptions> = {}) {
     seen.push(ctx);
     return new Response('app');
   };
-  const handler = casAuth({ server: cas, session: { secret }, ...options })(app);
+  const handler = casAuth({ server: cas, session: { secret }, hosts: HOSTS, ...options })(app);
   const send = (url: string, cookie?: string) => {
     const request = new Request(url, cookie === undefined ? {} : { headers: { cookie } });
     return handler(request, new Context(request));
@@ -65,7 +68,7 @@ describe('casAuth without a login', () => {
 
   it('passes a request that already has a REMOTE_USER straight through', async () => {
     const seen: Context[] = [];
-    const handler = casAuth({ server: cas, session: { secret } })((_request, ctx) => {
+    const handler = casAuth({ server: cas, session: { secret }, hosts: HOSTS })((_request, ctx) => {
       seen.push(ctx);
       return new Response('app');
     });
@@ -156,7 +159,9 @@ describe('casAuth with a ticket', () => {
   it('answers 502 when the CAS server cannot be reached', async () => {
     const closed = await serve(() => new Response(), { host: '127.0.0.1', port: 0 });
     await closed.close();
-    const handler = casAuth({ server: `${closed.url}/cas`, session: false })(() => new Response());
+    const handler = casAuth({ server: `${closed.url}/cas`, session: false, hosts: HOSTS })(
+      () => new Response(),
+    );
     const request = new Request('http://app.test/?ticket=ST-1');
     expect((await handler(request, new Context(request))).status).toBe(502);
   });
@@ -229,6 +234,7 @@ describe('casAuth options', () => {
     ['TROWEL_ERR_AUTH_CAS_SERVER', { server: 'https://cas.example/?x=1' }],
     ['TROWEL_ERR_AUTH_CAS_PROTOCOL', { protocol: 4 as 3 }],
     ['TROWEL_ERR_AUTH_CAS_SERVICE', { service: '/relative' }],
+    ['TROWEL_ERR_AUTH_CAS_SERVICE', { hosts: ['a b'] }],
     ['TROWEL_ERR_AUTH_CAS_OPTIONS', { renew: true, gateway: true }],
     ['TROWEL_ERR_AUTH_CAS_TIMEOUT', { timeout: 0 }],
     ['TROWEL_ERR_AUTH_CAS_SESSION', { session: undefined as unknown as false }],
@@ -238,10 +244,27 @@ describe('casAuth options', () => {
   ])('throws %s for %o', (code, options) => {
     let thrown: unknown;
     try {
-      casAuth({ server: 'https://cas.example/cas', session: { secret }, ...options });
+      casAuth({ server: 'https://cas.example/cas', session: { secret }, hosts: HOSTS, ...options });
     } catch (error) {
       thrown = error;
     }
     expect(isConfigError(thrown) && thrown.code).toBe(code);
   });
+});
+
+describe('casAuth() without a fixed service', () => {
+  it('answers 421 for a host it was not told about, without going to CAS', async () => {
+    const handler = casAuth({ server: 'https://cas.example/cas', session: false, hosts: HOSTS })(
+      () => new Response('app'),
+    );
+    const request = new Request('http://attacker.test/?ticket=ST-1');
+    const response = await handler(request, new Context(request));
+    expect(response.status).toBe(421);
+  });
+});
+
+it('refuses to build a service URL from any Host: service or hosts is required', () => {
+  expect(() => casAuth({ server: 'https://cas.example/cas', session: false })).toThrow(
+    expect.objectContaining({ code: 'TROWEL_ERR_AUTH_CAS_SERVICE' }) as Error,
+  );
 });

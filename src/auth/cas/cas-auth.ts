@@ -6,7 +6,14 @@ import { ConfigError } from '../../core/config-error.ts';
 import { createKey, type Context, type Key } from '../../core/context.ts';
 import { getCookies, serializeCookie, deleteCookie } from '../../core/cookies.ts';
 import type { Handler, Middleware } from '../../core/handler.ts';
-import { BadRequest, Forbidden, Found, BadGateway, GatewayTimeout } from '../../core/http-error.ts';
+import {
+  BadRequest,
+  Forbidden,
+  Found,
+  BadGateway,
+  GatewayTimeout,
+  MisdirectedRequest,
+} from '../../core/http-error.ts';
 import { AUTH_TYPE, REMOTE_USER } from '../../core/keys.ts';
 import { isToken } from '../../core/header-syntax.ts';
 import { loadCheerio, type CasAttributes } from './response.ts';
@@ -47,11 +54,17 @@ export interface CasAuthOptions {
   /** 1: `/validate`; 2: `/serviceValidate`; 3: `/p3/serviceValidate` (with attributes). @default 3 */
   readonly protocol?: 1 | 2 | 3;
   /**
-   * A fixed service URL (the login lands there, whatever page asked). Set it, or guard the host
-   * with `allowedHosts()`, since the default is built from the request's `Host`.
+   * A fixed service URL (the login lands there, whatever page asked). Without it, `hosts` is
+   * required: the service URL is then built from the request, and a `Host` an attacker chose
+   * would let a ticket issued to their own CAS-registered site be replayed here.
    * @default the request's URL without `ticket`
    */
   readonly service?: string;
+  /**
+   * The hosts a service URL built from the request may name: `host:port` for that port only, or
+   * `host` for any port; a request for any other host gets 421. Required without `service`.
+   */
+  readonly hosts?: readonly string[];
   /** Send `renew=true`: the user must type their password even with a CAS single sign-on session. @default false */
   readonly renew?: boolean;
   /** Send `gateway=true` once: let anonymous users through instead of showing them a login page. @default false */
@@ -98,6 +111,7 @@ export function casAuth(options: CasAuthOptions): Middleware {
   const protocol = checkProtocol(options.protocol);
   if (protocol !== 1) loadCheerio();
   const fixedService = options.service === undefined ? undefined : checkService(options.service);
+  const hosts = checkHosts(options.hosts, fixedService);
   const renew = options.renew === true;
   const gateway = options.gateway === true;
   if (renew && gateway) {
@@ -121,6 +135,11 @@ export function casAuth(options: CasAuthOptions): Middleware {
   return (next: Handler): Handler =>
     async (request, ctx) => {
       if (ctx.get(REMOTE_USER) !== undefined) return next(request, ctx);
+      if (hosts !== undefined && !allowedHost(hosts, ctx.host)) {
+        return new MisdirectedRequest('this host does not sign in with CAS here').toResponse(
+          request,
+        );
+      }
       const { service: derived, tickets } = ticketedRequest(request, ctx);
       const service = fixedService ?? derived;
       const cookies = getCookies(request);
@@ -309,4 +328,35 @@ function checkSession(session: CasSessionOptions | false | undefined): CheckedSe
     );
   }
   return { secret, cookieName, maxAge, path, secure: session.secure };
+}
+
+/** The allowed hosts, lower-cased; required when the service URL is built from the request. */
+function checkHosts(
+  hosts: readonly string[] | undefined,
+  fixedService: string | undefined,
+): ReadonlySet<string> | undefined {
+  // With a fixed service URL the request's Host plays no part.
+  if (fixedService !== undefined) return undefined;
+  if (hosts === undefined) {
+    throw new ConfigError(
+      'TROWEL_ERR_AUTH_CAS_SERVICE',
+      'casAuth(): give service (a fixed URL) or hosts (the hosts a service URL may name): a service built from any Host lets tickets for other sites be replayed here',
+    );
+  }
+  const list: readonly unknown[] = Array.isArray(hosts) ? hosts : [undefined];
+  if (list.some((host) => typeof host !== 'string' || !/^[^\s/@]+$/.test(host))) {
+    throw new ConfigError(
+      'TROWEL_ERR_AUTH_CAS_SERVICE',
+      'casAuth(): hosts must be a list of host[:port]',
+    );
+  }
+  return new Set((list as readonly string[]).map((host) => host.toLowerCase()));
+}
+
+/** True when `host` (as in the request, maybe with a port) is listed, with its port or without. */
+function allowedHost(hosts: ReadonlySet<string>, host: string): boolean {
+  const lower = host.toLowerCase();
+  if (hosts.has(lower)) return true;
+  const port = /:\d+$/.exec(lower);
+  return port !== null && hosts.has(lower.slice(0, port.index));
 }

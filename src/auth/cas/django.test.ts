@@ -42,10 +42,10 @@ describe.skipIf(python === undefined)('casAuth against django-cas-server', () =>
   });
 
   async function trowel(options: Partial<CasAuthOptions> = {}): Promise<string> {
-    const server = await serve(casAuth({ server: cas.url, session: { secret }, ...options })(app), {
-      host: '127.0.0.1',
-      port: 0,
-    });
+    const server = await serve(
+      casAuth({ server: cas.url, session: { secret }, hosts: ['127.0.0.1'], ...options })(app),
+      { host: '127.0.0.1', port: 0 },
+    );
     servers.push(server);
     return server.url;
   }
