@@ -124,7 +124,14 @@ async function commit(
     const keep = state.data.size > 0 || state.regenerated;
     // The new id is stored before the old one goes, so a failed write does not log the user out.
     if (keep) await store.set(state.id, record(fromMap(state.data)), ttl);
-    for (const id of state.obsolete) await store.destroy(id);
+    // Under the same per-id lock as saves: a concurrent request's get-then-set on the old id (in a
+    // store without an atomic merge) finishes first, or sees it gone, so it cannot bring it back.
+    for (const id of state.obsolete) {
+      await serialized(locks, id, async () => {
+        await store.destroy(id);
+        return true;
+      });
+    }
     if (keep) return { value: state.id, maxAge };
     // Nothing worth keeping: no store entry per anonymous visitor, and a stale cookie goes.
     return hadCookie ? { value: undefined } : undefined;

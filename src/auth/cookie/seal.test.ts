@@ -70,3 +70,19 @@ describe('sealValues and openValues', () => {
     );
   });
 });
+
+describe('the MAC', () => {
+  it('accepts only its exact spelling, not another that decodes to the same bytes', () => {
+    const sealed = sealValues('s'.repeat(32), 'n', { values: { a: 'b' }, expires: 2_000 });
+    const last = sealed.at(-1) ?? '';
+    // The last base64url character carries 2 unused bits: flipping the lowest one decodes alike.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const twin = alphabet[alphabet.indexOf(last) ^ 1] ?? last;
+    const forged = sealed.slice(0, -1) + twin;
+    expect(Buffer.from(forged.split('.')[1] ?? '', 'base64url')).toEqual(
+      Buffer.from(sealed.split('.')[1] ?? '', 'base64url'),
+    );
+    expect(openValues('s'.repeat(32), 'n', forged, 1_000)).toBeUndefined();
+    expect(openValues('s'.repeat(32), 'n', sealed, 1_000)).toBeDefined();
+  });
+});

@@ -61,10 +61,10 @@ export function openValues(
   const payload = value.slice(0, Math.max(dot, 0));
   const given = value.slice(dot + 1);
   if (dot <= 0 || given.length !== MAC_LENGTH || !/^[A-Za-z0-9_-]+$/.test(given)) return undefined;
-  // Fixed-length buffers on both sides: timingSafeEqual leaks neither content nor length (CWE-208).
-  if (!timingSafeEqual(Buffer.from(given, 'base64url'), mac(secret, name, payload))) {
-    return undefined;
-  }
+  // The MAC is compared as text, on fixed-length buffers (timingSafeEqual leaks neither content
+  // nor length, CWE-208): decoding first would accept four spellings of its last character.
+  const expected = Buffer.from(mac(secret, name, payload).toString('base64url'), 'latin1');
+  if (!timingSafeEqual(Buffer.from(given, 'latin1'), expected)) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
