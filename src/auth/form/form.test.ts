@@ -135,7 +135,9 @@ describe('formAuth(): the login page', () => {
     const res = await client.get('/x?a=1&b=2', { status: 401 });
     expect(res.text).toContain('action="/x?a=1&amp;b=2"');
     expect(res.text).toContain('<p>R&amp;D</p>');
-    expect(res.headers.get('content-security-policy')).toBe("form-action 'self'; frame-ancestors 'none'");
+    expect(res.headers.get('content-security-policy')).toBe(
+      "form-action 'self'; frame-ancestors 'none'",
+    );
   });
 
   it('sends no body for HEAD', async () => {
