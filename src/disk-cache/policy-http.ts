@@ -87,7 +87,13 @@ export function httpDecision(
   const { headers } = response;
   if (response.status !== 200) return 'status';
   if (headers.has('set-cookie')) return 'set-cookie';
-  if ((headers.get('vary') ?? '').includes('*')) return 'vary';
+  // Vary: * matches no request; a Vary on a credential field would need the credential kept in the
+  // sidecar to be matched, and it is never kept: neither can be served from the cache.
+  const vary = (headers.get('vary') ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((name) => name.trim());
+  if (vary.some((name) => name === '*' || SECRET.includes(name))) return 'vary';
   if (contentCoding(headers) !== undefined && !config.storeEncoded) return 'encoded';
   const policy = new CachePolicy(
     preq,
@@ -140,12 +146,14 @@ export function varyMatches(policy: CachePolicy, preq: PolicyRequest): boolean {
  * the origin) or `vary-miss` (another variant was asked for).
  */
 export function evaluate(policy: CachePolicy, preq: PolicyRequest): Evaluation {
+  // First, and by trowel's rules: the library would take a credential the sidecar never keeps,
+  // and the request does not send, for a match.
+  if (!varyMatches(policy, preq)) return { kind: 'vary-miss' };
   const result = policy.evaluateRequest(preq);
   if (result.response !== undefined && result.revalidation === undefined) {
     const age = policy.age();
     return { kind: 'fresh', ttl: Math.max(0, Math.floor(policy.maxAge() - age)), age };
   }
-  if (!varyMatches(policy, preq)) return { kind: 'vary-miss' };
   const cc = parseCacheControl(String(preq.headers['cache-control'] ?? ''));
   const pragma = String(preq.headers['pragma'] ?? '');
   const asks =

@@ -299,3 +299,26 @@ describe('isLoopback()', () => {
     expect(isLoopback(address)).toBe(expected);
   });
 });
+
+describe('errors() and hostile thrown values', () => {
+  it('answers 500 for a thrown Proxy whose every property read throws', async () => {
+    const { errors } = await import('./middleware.ts');
+    const { Context } = await import('../core/context.ts');
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('trap');
+        },
+      },
+    );
+    const handler = errors({ log: () => undefined })(() => {
+      // A hostile value, not an Error: what errors() must survive.
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      throw hostile;
+    });
+    const request = new Request('http://localhost/', { headers: { accept: 'text/html' } });
+    const response = await handler(request, new Context(request, { remoteAddr: '203.0.113.9' }));
+    expect(response.status).toBe(500);
+  });
+});

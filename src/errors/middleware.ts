@@ -183,7 +183,7 @@ export function errors(options: ErrorsOptions = {}): Middleware {
   const report = (error: unknown, request: Request, ctx: Context, phase: 'handler' | 'body') => {
     const made = collect(error, request, ctx, phase);
     made.then(record, (failure: unknown) => {
-      warn(`no report could be made of ${identify(error)}`, failure);
+      warn(`no report could be made of ${codeOf(error)}`, failure);
     });
     return made;
   };
@@ -202,7 +202,7 @@ export function errors(options: ErrorsOptions = {}): Middleware {
       // The production page needs only the code: the report is made after the response is sent.
       void report(error, request, ctx, 'handler').catch(() => undefined);
     }
-    const code = identify(error);
+    const code = codeOf(error);
     return html
       ? reply(productionPage(settings.errorMessage, code), 'text/html')
       : reply(productionText(settings.errorMessage, code), 'text/plain');
@@ -211,12 +211,12 @@ export function errors(options: ErrorsOptions = {}): Middleware {
   const hooks = (request: Request, ctx: Context): BodyHooks => ({
     early: async (error) => {
       // Nothing was sent yet: the same as an error before the response existed.
-      if (isHttpError(error) || abandoned(ctx, error)) throw error;
+      if (passesThrough(ctx, error)) throw error;
       return answer(error, request, ctx);
     },
     late: (error, markable) => {
-      if (isHttpError(error) || abandoned(ctx, error)) return { error, marker: undefined };
-      const code = identify(error);
+      if (passesThrough(ctx, error)) return { error, marker: undefined };
+      const code = codeOf(error);
       void report(error, request, ctx, 'body').catch(() => undefined);
       const marker =
         markable && settings.debug && isLoopback(ctx.remoteAddr)
@@ -235,9 +235,31 @@ export function errors(options: ErrorsOptions = {}): Middleware {
           throw new TypeError(`the handler returned ${describe(response)}, not a Response`);
         }
       } catch (error) {
-        if (isHttpError(error) || abandoned(ctx, error)) throw error;
+        if (passesThrough(ctx, error)) throw error;
         return answer(error, request, ctx);
       }
       return watchBody(response, hooks(request, ctx));
     };
+}
+
+/**
+ * True for what errors() leaves to others: an HttpError (a response for httpErrors() to render)
+ * and the abort of a client that left. A thrown value whose properties cannot even be read (a
+ * Proxy whose traps throw) is an error like any other, never a crash of the catcher.
+ */
+function passesThrough(ctx: Context, error: unknown): boolean {
+  try {
+    return isHttpError(error) || abandoned(ctx, error);
+  } catch {
+    return false;
+  }
+}
+
+/** The identification code of `error`, even for a value whose properties cannot be read. */
+function codeOf(error: unknown): string {
+  try {
+    return identify(error);
+  } catch {
+    return identify('an error whose properties cannot be read');
+  }
 }
