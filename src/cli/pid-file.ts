@@ -1,8 +1,9 @@
 /**
  * `--pid-file`: written when the server starts, refused when it names a process that is still
  * running, and removed at exit — only by the process whose id it holds (as `paster serve` did).
+ * Also the step every supervising `trowel serve` takes first: open `--log-file`, write the pid file.
  */
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 
 /** Whether process `pid` exists (signal 0 checks without signalling). */
 export function isRunning(pid: number): boolean {
@@ -46,4 +47,30 @@ export function writePidFile(path: string): string | undefined {
     }
   });
   return undefined;
+}
+
+/**
+ * Opens `--log-file` for appending and writes `--pid-file`, as a supervising process does before
+ * it starts the server. Returns the log file's descriptor (`undefined` without one), or a message
+ * saying which of the two failed.
+ */
+export function openSupervisorFiles(options: {
+  readonly logFile?: string | undefined;
+  readonly pidFile?: string | undefined;
+}): { readonly log: number | undefined } | { readonly problem: string } {
+  let log: number | undefined;
+  if (options.logFile !== undefined) {
+    try {
+      log = openSync(options.logFile, 'a');
+    } catch (error) {
+      return {
+        problem: `cannot write the log file ${options.logFile}: ${(error as { code?: string }).code ?? String(error)}`,
+      };
+    }
+  }
+  if (options.pidFile !== undefined) {
+    const problem = writePidFile(options.pidFile);
+    if (problem !== undefined) return { problem };
+  }
+  return { log };
 }

@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import cluster from 'node:cluster';
-import { existsSync, openSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { isConfigError } from '../core/config-error.ts';
@@ -19,7 +19,7 @@ import { loadDeployment, type Deployment } from '../deploy/loader.ts';
 import type { RunOptions } from '../deploy/registry.ts';
 import { isReloaderWorker, joinReloader, type ReloaderWorker } from '../reloader/worker.ts';
 import { parseServeArgs, SERVE_HELP, UsageError, type ServeArgs } from './args.ts';
-import { writePidFile } from './pid-file.ts';
+import { openSupervisorFiles, writePidFile } from './pid-file.ts';
 import { configFile, superviseReload } from './watch.ts';
 
 /** Where the CLI writes. */
@@ -190,24 +190,12 @@ async function run(
 }
 
 async function supervise(parsed: ServeArgs, args: readonly string[], io: Output): Promise<number> {
-  let output: number | 'inherit' = 'inherit';
-  if (parsed.logFile !== undefined) {
-    try {
-      output = openSync(parsed.logFile, 'a');
-    } catch (error) {
-      io.err(
-        `trowel serve: cannot write the log file ${parsed.logFile}: ${(error as { code?: string }).code ?? String(error)}`,
-      );
-      return 2;
-    }
+  const files = openSupervisorFiles(parsed);
+  if ('problem' in files) {
+    io.err(`trowel serve: ${files.problem}`);
+    return 2;
   }
-  if (parsed.pidFile !== undefined) {
-    const problem = writePidFile(parsed.pidFile);
-    if (problem !== undefined) {
-      io.err(`trowel serve: ${problem}`);
-      return 2;
-    }
-  }
+  const output: number | 'inherit' = files.log ?? 'inherit';
   const child = spawn(process.execPath, [...process.execArgv, LAUNCHER, 'serve', ...args], {
     // Its own process group: a terminal's ^C reaches the supervisor alone, which stops the
     // child once, gracefully.

@@ -9,12 +9,12 @@
  * The primary writes the pid file and, with `--log-file`, sends its own lines and the workers'
  * output to the log file.
  */
-import { openSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { displayPath } from '../deploy/errors.ts';
 import { ReloaderStartError, startReloader, type ReloaderEvent } from '../reloader/primary.ts';
 import type { ServeArgs } from './args.ts';
-import { writePidFile } from './pid-file.ts';
+import { openSupervisorFiles } from './pid-file.ts';
 import type { Output } from './serve.ts';
 
 /** The config file a `config` argument names (without `config:` or `#app`), absolute. */
@@ -74,25 +74,12 @@ export async function superviseReload(
   config: string,
   io: Output,
 ): Promise<number> {
-  let log: number | undefined;
-  if (parsed.logFile !== undefined) {
-    try {
-      log = openSync(parsed.logFile, 'a');
-    } catch (error) {
-      io.err(
-        `trowel serve: cannot write the log file ${parsed.logFile}: ${(error as { code?: string }).code ?? String(error)}`,
-      );
-      return 2;
-    }
+  const files = openSupervisorFiles(parsed);
+  if ('problem' in files) {
+    io.err(`trowel serve: ${files.problem}`);
+    return 2;
   }
-  if (parsed.pidFile !== undefined) {
-    const problem = writePidFile(parsed.pidFile);
-    if (problem !== undefined) {
-      io.err(`trowel serve: ${problem}`);
-      return 2;
-    }
-  }
-  const fd = log;
+  const fd = files.log;
   const line = (text: string): string => (text.endsWith('\n') ? text : `${text}\n`);
   const output: Output =
     fd === undefined

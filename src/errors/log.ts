@@ -19,7 +19,7 @@ export interface StreamLogOptions {
 }
 
 /**
- * Writes each report to a stream: the full text report, or one line (`Error E-XXXXX - Name:
+ * Writes each report to a stream: the full text report, or one line (`Error E-7hbj4 - Name:
  * message`, as Paste wrote to `wsgi.errors` when the full report went elsewhere).
  *
  * @example

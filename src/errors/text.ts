@@ -147,7 +147,7 @@ export function contextFields(report: ErrorReport): [string, string][] {
 }
 
 /**
- * The one-line summary Paste wrote to `wsgi.errors`: `Error E-XXXXX - Name: message` (the first
+ * The one-line summary Paste wrote to `wsgi.errors`: `Error E-7hbj4 - Name: message` (the first
  * line of the message).
  *
  * @example
