@@ -1,7 +1,8 @@
 /**
  * Identification codes for error reports: the `E-` code (five characters, such as `E-7hbj4`)
  * that ties the page a user saw to the report in the log and the mail. It is a port of Paste's
- * `serial_number_generator`: an MD5 digest reduced to a few characters of an alphabet without look-alikes (no `0`/`o`, `1`/`l`/`i`, `s`/`5`).
+ * `serial_number_generator`: an MD5 digest reduced to a few characters of an alphabet without
+ * look-alikes (no `0`/`o`, `1`/`l`/`i`, `s`/`5`).
  *
  * The code is a name for a *kind* of failure, not a secret and not a unique event id: the same
  * error type, message and throwing place give the same code, so reports can be grouped by it.
